@@ -1,0 +1,29 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Test helpers shared by the onRetail modules"
+import os
+
+import polib
+
+from trytond.pool import Pool
+from trytond.tools import find_path
+
+LANGUAGES = ('de', 'hu')
+
+
+def untranslated(module, lang):
+    """Return the (context, source) of every string of the module that its
+    locale/<lang>.po leaves without translation.
+    Must run inside a transaction on a database where module is activated."""
+    Translation = Pool().get('ir.translation')
+    expected = Translation.translation_export('en', module)
+    if not expected:
+        return []
+    path = find_path(os.path.join(module, 'locale', f'{lang}.po'))
+    translated = {
+        (e.msgctxt, e.msgid) for e in polib.pofile(path)
+        if e.msgstr and not e.obsolete and 'fuzzy' not in e.flags}
+    return sorted(
+        (e.msgctxt, e.msgid)
+        for e in polib.pofile(expected.decode('utf-8'))
+        if (e.msgctxt, e.msgid) not in translated)
