@@ -1,0 +1,45 @@
+# onRetail: `make run` serves the demo, `make test` runs every test.
+PYTHON ?= python3.11
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+SAO := $(CURDIR)/web/node_modules/tryton-sao
+
+# The checkout's own paths for onretail.conf (see its header).
+export TRYTOND_DATABASE__PATH ?= $(CURDIR)/var/db
+export TRYTOND_WEB__ROOT ?= $(SAO)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bootstrap system-packages clean
+
+run: bootstrap
+	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
+	@echo "onRetail serves the web client on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	exec $(BIN)/trytond -c onretail.conf
+
+test: bootstrap system-packages
+	$(BIN)/python tests/run.py
+
+bootstrap: $(VENV)/.installed $(SAO)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -c 'import trytond.modules.onretail_base, selenium'
+	touch $@
+
+# The web client with its runtime dependencies nested inside its own folder,
+# where its index.html looks for them.
+$(SAO)/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --omit=dev --install-strategy=nested --no-audit --no-fund
+	touch $@
+
+# What the tests need from Debian: PostgreSQL for the throwaway cluster and
+# Chromium with its driver for the browser tests.
+system-packages:
+	@command -v pg_virtualenv >/dev/null && command -v chromium >/dev/null \
+		&& command -v chromedriver >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq postgresql chromium chromium-driver; }
+
+clean:
+	rm -rf $(VENV) web/node_modules var build *.egg-info

@@ -1,0 +1,353 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Demo data of the quick start: a Viennese shop selling textiles and cosmetics.
+
+Every step looks for what it creates first, so running it again on an existing
+database adds only what is missing (for instance after a new module came in).
+"""
+import datetime
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from proteus import Model, Wizard
+
+COMPANY_NAME = "onRetail Demo GmbH"
+TIMEZONE = 'Europe/Vienna'
+VAT = Decimal('0.20')
+REDUCED_VAT = Decimal('0.10')
+
+# category path -> [(code, name, gross price)]; cosmetics and textiles carry
+# the standard rate, books and food the reduced one.
+PRODUCTS = {
+    ("Textiles", "T-Shirts"): [
+        ('TS-001', "T-Shirt Basic White", '14.90'),
+        ('TS-002', "T-Shirt Basic Black", '14.90'),
+        ('TS-003', "T-Shirt Organic Cotton Navy", '24.90'),
+        ('TS-004', "T-Shirt V-Neck Grey", '19.90'),
+        ('TS-005', "Longsleeve Stripes", '29.90'),
+        ('TS-006', "Polo Shirt Classic", '34.90'),
+        ('TS-007', "Tank Top Ribbed", '17.90'),
+        ],
+    ("Textiles", "Knitwear"): [
+        ('KN-001', "Hoodie Grey Melange", '49.90'),
+        ('KN-002', "Sweatshirt Crew Neck", '39.90'),
+        ('KN-003', "Merino Cardigan", '89.00'),
+        ('KN-004', "Zip Jacket Fleece", '59.90'),
+        ('KN-005', "Knitted Vest", '54.90'),
+        ],
+    ("Textiles", "Accessories"): [
+        ('AC-001', "Cap Baseball", '19.90'),
+        ('AC-002', "Beanie Wool", '24.90'),
+        ('AC-003', "Scarf Cashmere Blend", '69.00'),
+        ('AC-004', "Socks 3-Pack", '12.90'),
+        ('AC-005', "Tote Bag Canvas", '9.90'),
+        ('AC-006', "Leather Belt Brown", '44.90'),
+        ('AC-007', "Gloves Knitted", '19.90'),
+        ],
+    ("Textiles", "Trousers"): [
+        ('TR-001', "Jeans Slim Fit", '79.90'),
+        ('TR-002', "Chino Beige", '59.90'),
+        ('TR-003', "Jogging Pants", '34.90'),
+        ('TR-004', "Shorts Linen", '39.90'),
+        ],
+    ("Cosmetics", "Skin Care"): [
+        ('SC-001', "Aloe Vera Gel", '9.99'),
+        ('SC-002', "Hand Cream Shea Butter", '6.49'),
+        ('SC-003', "Day Cream SPF 15", '18.90'),
+        ('SC-004', "Night Cream Regenerating", '22.90'),
+        ('SC-005', "Face Serum Hyaluron", '29.90'),
+        ('SC-006', "Body Lotion Almond", '11.90'),
+        ('SC-007', "Sun Milk SPF 30", '15.90'),
+        ('SC-008', "Lip Balm Honey", '3.99'),
+        ],
+    ("Cosmetics", "Hair Care"): [
+        ('HC-001', "Shampoo Chamomile", '7.90'),
+        ('HC-002', "Conditioner Argan", '8.90'),
+        ('HC-003', "Hair Oil Jojoba", '14.90'),
+        ('HC-004', "Dry Shampoo", '6.90'),
+        ('HC-005', "Hair Mask Keratin", '12.90'),
+        ],
+    ("Cosmetics", "Bath & Shower"): [
+        ('BS-001', "Shower Gel Lavender", '4.99'),
+        ('BS-002', "Bath Salt Dead Sea", '9.90'),
+        ('BS-003', "Soap Bar Olive Oil", '3.90'),
+        ('BS-004', "Bath Bomb Rose", '5.90'),
+        ('BS-005', "Body Scrub Coffee", '12.90'),
+        ],
+    ("Cosmetics", "Fragrances"): [
+        ('FR-001', "Eau de Toilette Citrus 50 ml", '39.90'),
+        ('FR-002', "Eau de Parfum Amber 50 ml", '64.90'),
+        ('FR-003', "Room Spray Pine", '12.90'),
+        ('FR-004', "Scented Candle Vanilla", '16.90'),
+        ],
+    ("Gifts", "Books"): [
+        ('BK-001', "Book Natural Cosmetics at Home", '19.90'),
+        ('BK-002', "Book Sewing for Beginners", '24.90'),
+        ],
+    ("Gifts", "Sweets"): [
+        ('SW-001', "Chocolate Dark 70 %", '3.49'),
+        ('SW-002', "Herbal Tea Selection", '6.90'),
+        ('SW-003', "Honey Acacia 500 g", '8.90'),
+        ],
+    }
+REDUCED_RATE_CATEGORIES = {("Gifts", "Books"), ("Gifts", "Sweets")}
+
+CUSTOMERS = [
+    # name, street, postal code, city, country, email, phone
+    ("Anna Huber", "Mariahilfer Straße 12", "1070", "Wien", 'AT',
+        'anna.huber@example.com', '+43 1 5234567'),
+    ("Lukas Gruber", "Herrengasse 5", "8010", "Graz", 'AT',
+        'lukas.gruber@example.com', '+43 316 812345'),
+    ("Sophie Wagner", "Getreidegasse 9", "5020", "Salzburg", 'AT',
+        'sophie.wagner@example.com', None),
+    ("Kovács Eszter", "Andrássy út 20", "1061", "Budapest", 'HU',
+        'eszter.kovacs@example.com', '+36 1 3214567'),
+    ("Nagy Péter", "Király utca 8", "9021", "Győr", 'HU',
+        'peter.nagy@example.com', None),
+    ("Hotel Alpenblick GmbH", "Dorfstraße 1", "6020", "Innsbruck", 'AT',
+        'einkauf@alpenblick.example.com', '+43 512 998877'),
+    ]
+
+
+def load(config, modules):
+    "Create what is missing of the demo data for the activated modules"
+    company = setup_company(config)
+    accounts = setup_accounting(config, company)
+    setup_catalog(config, accounts)
+    setup_customers(config)
+    if 'sale_point' in modules:
+        setup_cash_register(config, company, accounts)
+
+
+def _find_one(model, domain):
+    records = model.find(domain, limit=1)
+    return records[0] if records else None
+
+
+def _country(code):
+    Country = Model.get('country.country')
+    country = _find_one(Country, [('code', '=', code)])
+    if not country:
+        names = {'AT': "Austria", 'HU': "Hungary"}
+        country = Country(name=names[code], code=code)
+        country.save()
+    return country
+
+
+def setup_company(config):
+    Company = Model.get('company.company')
+    Currency = Model.get('currency.currency')
+    CurrencyRate = Model.get('currency.currency.rate')
+    Party = Model.get('party.party')
+    User = Model.get('res.user')
+
+    company = _find_one(Company, [])
+    if company:
+        return company
+    euro = _find_one(Currency, [('code', '=', 'EUR')])
+    if not euro:
+        euro = Currency(
+            name="Euro", code='EUR', symbol='€', rounding=Decimal('0.01'))
+        euro.save()
+        CurrencyRate(
+            currency=euro, date=datetime.date.min, rate=Decimal(1)).save()
+
+    party = Party(name=COMPANY_NAME)
+    address, = party.addresses
+    address.street = "Kärntner Straße 21"
+    address.postal_code = "1010"
+    address.city = "Wien"
+    address.country = _country('AT')
+    party.save()
+
+    company_config = Wizard('company.company.config')
+    company_config.execute('company')
+    company_config.form.party = party
+    company_config.form.currency = euro
+    company_config.form.timezone = TIMEZONE
+    company_config.execute('add')
+    config._context = User.get_preferences(True, {})
+    company, = Company.find()
+    return company
+
+
+def setup_accounting(config, company):
+    "Chart of accounts, taxes and a fiscal year covering today"
+    Account = Model.get('account.account')
+    AccountTemplate = Model.get('account.account.template')
+    ModelData = Model.get('ir.model.data')
+    Tax = Model.get('account.tax')
+
+    if not Account.find([('company', '=', company.id)], limit=1):
+        create_chart = Wizard('account.create_chart')
+        create_chart.execute('account')
+        create_chart.form.account_template = AccountTemplate(
+            ModelData.get_id(
+                'account', 'account_template_root_en', config.context))
+        create_chart.form.company = company
+        create_chart.execute('create_account')
+        create_chart.form.account_receivable = _account('receivable')
+        create_chart.form.account_payable = _account('payable')
+        create_chart.form.category_account_revenue = _account('revenue')
+        create_chart.form.category_account_expense = _account('expense')
+        create_chart.execute('create_properties')
+
+    accounts = {
+        kind: _account(kind)
+        for kind in ['receivable', 'payable', 'revenue', 'expense']}
+    accounts['cash'] = _find_one(Account, [('code', '=', '1.1.1')])
+    tax_account = _find_one(Account, [('code', '=', '6.3.6')])
+    for rate, key in [(VAT, 'tax'), (REDUCED_VAT, 'reduced_tax')]:
+        name = f"USt {rate * 100:.0f} %"
+        tax = _find_one(Tax, [('name', '=', name)])
+        if not tax:
+            tax = Tax(name=name, description=name, type='percentage',
+                rate=rate, invoice_account=tax_account,
+                credit_note_account=tax_account)
+            tax.save()
+        accounts[key] = tax
+    setup_fiscalyear(company)
+    return accounts
+
+
+def _account(kind):
+    Account = Model.get('account.account')
+    return _find_one(Account, [
+            (f'type.{kind}', '=', True), ('closed', '!=', True)])
+
+
+def setup_fiscalyear(company):
+    FiscalYear = Model.get('account.fiscalyear')
+    Sequence = Model.get('ir.sequence.strict')
+    SequenceType = Model.get('ir.sequence.type')
+
+    today = datetime.date.today()
+    if FiscalYear.find([
+                ('start_date', '<=', today), ('end_date', '>=', today)]):
+        return
+    year = str(today.year)
+    fiscalyear = FiscalYear(name=year, company=company)
+    fiscalyear.start_date = today + relativedelta(month=1, day=1)
+    fiscalyear.end_date = today + relativedelta(month=12, day=31)
+    move_sequence_type, = SequenceType.find(
+        [('name', '=', "Account Move")], limit=1)
+    fiscalyear.move_sequence = Sequence(
+        name=year, sequence_type=move_sequence_type, company=company)
+    fiscalyear.move_sequence.save()
+    invoice_sequence_type, = SequenceType.find(
+        [('name', '=', "Invoice")], limit=1)
+    invoice_sequence = Sequence(
+        name=f"Invoice {year}", sequence_type=invoice_sequence_type,
+        company=company)
+    invoice_sequence.save()
+    invoice_sequences, = fiscalyear.invoice_sequences
+    for field in ['out_invoice_sequence', 'out_credit_note_sequence',
+            'in_invoice_sequence', 'in_credit_note_sequence']:
+        setattr(invoice_sequences, field, invoice_sequence)
+    fiscalyear.save()
+    fiscalyear.click('create_period')
+
+
+def setup_catalog(config, accounts):
+    Category = Model.get('product.category')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+
+    unit, = Uom.find([('name', '=', "Unit")])
+    account_categories = {}
+    for key, name in [('tax', "Goods 20 %"), ('reduced_tax', "Goods 10 %")]:
+        category = _find_one(Category, [
+                ('name', '=', name), ('accounting', '=', True)])
+        if not category:
+            category = Category(name=name, accounting=True)
+            category.account_revenue = accounts['revenue']
+            category.account_expense = accounts['expense']
+            tax = accounts[key]
+            category.customer_taxes.append(type(tax)(tax.id))
+            category.supplier_taxes.append(type(tax)(tax.id))
+            category.save()
+        account_categories[key] = category
+
+    for path, products in PRODUCTS.items():
+        category = _category(path)
+        tax_key = 'reduced_tax' if path in REDUCED_RATE_CATEGORIES else 'tax'
+        rate = accounts[tax_key].rate
+        for code, name, gross_price in products:
+            if Template.find([('code', '=', code)]):
+                continue
+            gross_price = Decimal(gross_price)
+            template = Template(name=name, code=code, default_uom=unit)
+            template.type = 'goods'
+            template.salable = True
+            template.account_category = account_categories[tax_key]
+            template.categories.append(Category(category.id))
+            template.list_price = (gross_price / (1 + rate)).quantize(
+                Decimal('0.0001'))
+            if 'gross_price' in Template._fields:
+                template.gross_price = gross_price
+            template.cost_price = (template.list_price / 2).quantize(
+                Decimal('0.0001'))
+            template.save()
+
+
+def _category(path):
+    Category = Model.get('product.category')
+    parent = None
+    for name in path:
+        category = _find_one(Category, [
+                ('name', '=', name),
+                ('parent', '=', parent.id if parent else None)])
+        if not category:
+            category = Category(name=name, parent=parent)
+            category.save()
+        parent = category
+    return parent
+
+
+def setup_customers(config):
+    Party = Model.get('party.party')
+    for name, street, postal_code, city, country, email, phone in CUSTOMERS:
+        if Party.find([('name', '=', name)]):
+            continue
+        party = Party(name=name)
+        address, = party.addresses
+        address.street = street
+        address.postal_code = postal_code
+        address.city = city
+        address.country = _country(country)
+        party.contact_mechanisms.new(type='email', value=email)
+        if phone:
+            party.contact_mechanisms.new(type='phone', value=phone)
+        party.save()
+
+
+def setup_cash_register(config, company, accounts):
+    Account = Model.get('account.account')
+    Journal = Model.get('account.journal')
+    Location = Model.get('stock.location')
+    PaymentMethod = Model.get('sale.point.payment.method')
+    POS = Model.get('sale.point')
+    SequenceStrict = Model.get('ir.sequence.strict')
+    SequenceType = Model.get('ir.sequence.type')
+
+    if not POS.find([('name', '=', "Filiale Wien")]):
+        pos = POS(name="Filiale Wien", tax_included=True)
+        pos.journal, = Journal.find([('type', '=', 'revenue')], limit=1)
+        pos.sequence = SequenceStrict(name="Filiale Wien", company=company)
+        pos.sequence.sequence_type, = SequenceType.find(
+            [('name', '=', "POS")], limit=1)
+        pos.sequence.save()
+        pos.storage_location, = Location.find([('code', '=', 'STO')])
+        pos.customer_location, = Location.find([('code', '=', 'CUS')])
+        pos.address = company.party.addresses[0]
+        pos.save()
+
+    if not PaymentMethod.find([('name', '=', "Cash")]):
+        PaymentMethod(name="Cash", account=accounts['cash'], cash=True).save()
+    if not PaymentMethod.find([('name', '=', "Card")]):
+        card_account = _find_one(Account, [('name', '=', "Card Terminal")])
+        if not card_account:
+            card_account, = accounts['cash'].duplicate(
+                default={'name': "Card Terminal"})
+        PaymentMethod(name="Card", account=card_account).save()

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Run every test of every onRetail module and of tests/ on SQLite and
+PostgreSQL, side by side, and exit non-zero when a test fails or none ran.
+
+PostgreSQL is the server of ONRETAIL_PG_URI when given (a database URI as
+trytond takes it, e.g. postgresql://user:password@localhost:5432/), else a
+throwaway cluster that Debian's pg_virtualenv starts and drops afterwards.
+
+Usage: run.py [--backend sqlite|postgresql] [-k PATTERN]
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ('sqlite', 'postgresql')
+# A throwaway cluster needs no durability; this makes it much faster.
+PG_OPTIONS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']
+
+
+def test_module_names():
+    "Dotted names of every test file of the modules and of tests/"
+    names = []
+    for tests in sorted((ROOT / 'addons').glob('*/tests')):
+        module = tests.parent.name
+        names += [f'trytond.modules.{module}.tests.{path.stem}'
+            for path in sorted(tests.glob('test_*.py'))]
+    names += [f'tests.{path.stem}'
+        for path in sorted((ROOT / 'tests').glob('test_*.py'))]
+    return names
+
+
+def cache_directory():
+    """Where activated test databases are cached (Tryton's DB_CACHE), keyed
+    by the sources and pinned packages, so a change never reuses a stale one"""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / 'addons').rglob('*')):
+        if path.is_file() and '__pycache__' not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    digest.update((ROOT / 'constraints.txt').read_bytes())
+    parent = ROOT / 'var' / 'test-cache'
+    current = parent / digest.hexdigest()[:16]
+    if parent.exists():
+        for old in parent.iterdir():
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+    return current
+
+
+def backend_command(backend, argv):
+    "Command and environment that run the tests of one backend"
+    env = os.environ.copy()
+    command = [sys.executable, __file__, '--child', *argv]
+    cache = cache_directory() / backend
+    cache.mkdir(parents=True, exist_ok=True)
+    env['DB_CACHE'] = str(cache)
+    if backend == 'sqlite':
+        env['TRYTOND_DATABASE__URI'] = 'sqlite://'
+        env['DB_NAME'] = ':memory:'
+    elif pg_uri := os.environ.get('ONRETAIL_PG_URI'):
+        env['TRYTOND_DATABASE__URI'] = pg_uri
+    else:
+        # pg_virtualenv exports PGHOST, PGPORT, PGUSER and PGPASSWORD,
+        # which libpq reads for an URI without host.
+        env['TRYTOND_DATABASE__URI'] = 'postgresql://'
+        options = [arg for option in PG_OPTIONS for arg in ('-o', option)]
+        command = ['pg_virtualenv', *options, '-t', *command]
+    return command, env
+
+
+def run_backends(backends, argv):
+    "Run one child per backend in parallel, streaming their output"
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        processes = {}
+        for backend in backends:
+            command, env = backend_command(backend, argv)
+            env['ONRETAIL_TEST_RESULT'] = os.path.join(tmp, backend + '.json')
+            processes[backend] = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, errors='replace')
+        threads = [
+            threading.Thread(target=_stream, args=(backend, process.stdout))
+            for backend, process in processes.items()]
+        for thread in threads:
+            thread.start()
+        for backend, process in processes.items():
+            process.wait()
+        for thread in threads:
+            thread.join()
+        for backend, process in processes.items():
+            try:
+                with open(os.path.join(tmp, backend + '.json')) as fp:
+                    results[backend] = json.load(fp)
+            except FileNotFoundError:
+                results[backend] = None
+            if process.returncode and results[backend] is not None:
+                results[backend]['exit'] = process.returncode
+    return results
+
+
+def _stream(prefix, pipe):
+    for line in pipe:
+        sys.stdout.write(f'[{prefix}] {line}')
+        sys.stdout.flush()
+
+
+def report(results):
+    "Print the figures and return the exit code"
+    totals = dict.fromkeys(['passed', 'failed', 'skipped'], 0)
+    ok = True
+    for backend, result in results.items():
+        if result is None:
+            print(f'{backend}: the test run crashed before reporting')
+            ok = False
+            continue
+        print(f"{backend}: {result['passed']} passed, "
+            f"{result['failed']} failed, {result['skipped']} skipped")
+        for key in totals:
+            totals[key] += result[key]
+        if result['failed'] or not result['passed'] or result.get('exit'):
+            ok = False
+    if not totals['passed']:
+        print('No test ran.')
+    print(f"{totals['passed']} passed, {totals['failed']} failed, "
+        f"{totals['skipped']} skipped")
+    return 0 if ok else 1
+
+
+def run_child(pattern):
+    "Run all tests on the backend of the environment and save the figures"
+    sys.path.insert(0, str(ROOT))
+    loader = unittest.TestLoader()
+    if pattern:
+        loader.testNamePatterns = [f'*{pattern}*']
+    suite = unittest.TestSuite()
+    for name in test_module_names():
+        suite.addTests(loader.loadTestsFromName(name))
+    result = unittest.TextTestRunner(
+        stream=sys.stdout, verbosity=2).run(suite)
+    # A test whose subtests fail several times counts once.
+    failed = len({
+            getattr(test, 'test_case', test).id()
+            for test, _ in result.failures + result.errors}) + len(
+        result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    figures = {
+        'passed': result.testsRun - failed - skipped,
+        'failed': failed,
+        'skipped': skipped,
+        }
+    with open(os.environ['ONRETAIL_TEST_RESULT'], 'w') as fp:
+        json.dump(figures, fp)
+    return 0 if result.wasSuccessful() and figures['passed'] else 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--backend', choices=BACKENDS, action='append')
+    parser.add_argument('-k', dest='pattern',
+        help="only run tests whose name contains PATTERN")
+    parser.add_argument('--child', action='store_true',
+        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return run_child(args.pattern)
+    argv = ['-k', args.pattern] if args.pattern else []
+    return report(run_backends(args.backend or BACKENDS, argv))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
