@@ -4,8 +4,10 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 SAO := $(CURDIR)/web/node_modules/tryton-sao
 
-# The checkout's own paths for onretail.conf (see its header).
+# Where trytond finds its database and the web client (see onretail.conf).
+export TRYTOND_DATABASE__URI ?= sqlite://
 export TRYTOND_DATABASE__PATH ?= $(CURDIR)/var/db
+export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -13,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
-	@echo "onRetail serves the web client on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "onRetail serves the web client on http://$$TRYTOND_WEB__LISTEN/ (Ctrl-C stops it)"
 	exec $(BIN)/trytond -c onretail.conf
 
 test: bootstrap system-packages

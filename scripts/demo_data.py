@@ -118,6 +118,16 @@ def load(config, modules):
     setup_customers(config)
     if 'sale_point' in modules:
         setup_cash_register(config, company, accounts)
+    close_configuration_wizard()
+
+
+def close_configuration_wizard():
+    "The demo did the set-up, so the first login skips the wizard"
+    Item = Model.get('ir.module.config_wizard.item')
+    items = Item.find([('state', '!=', 'done')])
+    for item in items:
+        item.state = 'done'
+    Item.save(items)
 
 
 def _find_one(model, domain):
@@ -286,9 +296,12 @@ def setup_catalog(config, accounts):
                 Decimal('0.0001'))
             if 'gross_price' in Template._fields:
                 template.gross_price = gross_price
-            template.cost_price = (template.list_price / 2).quantize(
-                Decimal('0.0001'))
             template.save()
+            # A margin of half the net price; the cost is kept per variant.
+            product, = template.products
+            product.cost_price = (template.list_price / 2).quantize(
+                Decimal('0.0001'))
+            product.save()
 
 
 def _category(path):

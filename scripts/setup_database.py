@@ -24,6 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'scripts'))
 
+# The quick start's defaults, as the Makefile sets them (see onretail.conf).
+DEFAULT_ENVIRON = {
+    'TRYTOND_DATABASE__URI': 'sqlite://',
+    'TRYTOND_DATABASE__PATH': str(ROOT / 'var' / 'db'),
+    }
 # The standard modules the demo needs besides the onRetail ones.
 EXTRA_MODULES = ['sale_point']
 
@@ -52,8 +57,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('-c', '--config', default=str(ROOT / 'onretail.conf'))
     parser.add_argument('-d', '--database', default='onretail')
+    parser.add_argument('--state-dir', type=Path, default=ROOT / 'var' / 'state',
+        help="where the fingerprint of the last upgrade is kept")
     args = parser.parse_args()
 
+    for key, value in DEFAULT_ENVIRON.items():
+        os.environ.setdefault(key, value)
     from trytond import config
     config.update_etc(args.config)
     from trytond import backend
@@ -62,7 +71,7 @@ def main():
     if backend.name == 'sqlite':
         os.makedirs(config.get('database', 'path'), exist_ok=True)
     created = create_database(backend, args.database)
-    state = state_file(config, args.database)
+    state = state_file(args.state_dir, config, args.database)
     current = fingerprint(modules)
     stored = state.read_text() if state.exists() else None
     password = os.environ.get('ONRETAIL_ADMIN_PASSWORD')
@@ -99,11 +108,13 @@ def create_database(backend, name):
     return True
 
 
-def state_file(config, name):
+def state_file(directory, config, name):
     "Where the fingerprint of the last upgrade of the database is kept"
-    uri = config.get('database', 'uri')
-    key = hashlib.sha256(f'{uri}\n{name}'.encode()).hexdigest()[:16]
-    return ROOT / 'var' / 'state' / f'{name}-{key}'
+    location = '\n'.join([
+            config.get('database', 'uri'),
+            config.get('database', 'path', default=''), name])
+    key = hashlib.sha256(location.encode()).hexdigest()[:16]
+    return directory / f'{name}-{key}'
 
 
 def upgrade(config_file, database, modules, password):

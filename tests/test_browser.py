@@ -1,0 +1,153 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Smoke test of the back office in a real browser.
+
+It builds a database the way `make run` does (same script, same
+onretail.conf, demo data included) on the backend of the environment, serves
+it with trytond and the web client, and drives headless Chromium through the
+login and the Retail menu.
+"""
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parent.parent
+SAO = ROOT / 'web' / 'node_modules' / 'tryton-sao'
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+CHROMEDRIVER = shutil.which('chromedriver') or '/usr/bin/chromedriver'
+TIMEOUT = 60
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class WebClientTestCase(unittest.TestCase):
+    "Log into the web client and open the Retail menu"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tmp = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(tmp.cleanup)
+        cls.database = f'onretail_browser_{os.getpid()}'
+        cls.password = secrets.token_urlsafe(12)
+        cls.port = free_port()
+        env = os.environ.copy()
+        env.pop('DB_NAME', None)
+        env.update({
+                'TRYTOND_DATABASE__PATH': tmp.name,
+                'TRYTOND_WEB__ROOT': str(SAO),
+                'TRYTOND_WEB__LISTEN': f'127.0.0.1:{cls.port}',
+                'ONRETAIL_ADMIN_PASSWORD': cls.password,
+                })
+        config = str(ROOT / 'onretail.conf')
+        subprocess.run([
+                sys.executable, str(ROOT / 'scripts' / 'setup_database.py'),
+                '-c', config, '-d', cls.database,
+                '--state-dir', tmp.name],
+            env=env, check=True, stdout=subprocess.DEVNULL)
+        cls.addClassCleanup(cls.drop_database, env)
+
+        log = open(os.path.join(tmp.name, 'trytond.log'), 'w')
+        cls.addClassCleanup(log.close)
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name('trytond')), '-c', config],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        cls.addClassCleanup(cls.stop, server)
+        cls.url = f'http://127.0.0.1:{cls.port}/'
+        cls.wait_for_server(server)
+
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for argument in [
+                '--headless', '--no-sandbox', '--disable-gpu',
+                '--disable-dev-shm-usage', '--disable-quic',
+                '--no-first-run', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync',
+                '--window-size=1400,900',
+                f'--user-data-dir={tmp.name}/chromium']:
+            options.add_argument(argument)
+        cls.driver = webdriver.Chrome(
+            options=options, service=Service(CHROMEDRIVER))
+        cls.addClassCleanup(cls.driver.quit)
+
+    @classmethod
+    def wait_for_server(cls, server):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError("trytond stopped while starting")
+            try:
+                with urllib.request.urlopen(cls.url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("trytond did not answer in time")
+
+    @staticmethod
+    def stop(server):
+        server.terminate()
+        server.wait(timeout=30)
+
+    @classmethod
+    def drop_database(cls, env):
+        # The PostgreSQL database lives outside the temporary folder.
+        subprocess.run([sys.executable, '-c',
+                'import sys; from trytond import backend; '
+                'db = backend.Database(); db.connect(); '
+                'conn = db.get_connection(autocommit=True); '
+                'db.drop(conn, sys.argv[1]); db.put_connection(conn); '
+                'db.close()', cls.database],
+            env=env, check=True)
+
+    def wait(self, condition):
+        return WebDriverWait(self.driver, TIMEOUT).until(condition)
+
+    def login(self, login, password):
+        self.driver.get(f'{self.url}#{self.database}')
+        login_input = self.wait(EC.visibility_of_element_located(
+                (By.ID, 'login')))
+        login_input.send_keys(login, Keys.ENTER)
+        password_input = self.wait(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, 'input[type="password"]')))
+        password_input.send_keys(password, Keys.ENTER)
+
+    def menu_entry(self, name, parent=None):
+        "The clickable row of the menu, under parent when given"
+        path = '//*[@id="menu"]//tr'
+        if parent:
+            path += (f'[.//div[@title="{parent}"]]'
+                '/following-sibling::tr[1]')
+        return self.wait(EC.element_to_be_clickable((By.XPATH,
+                    f'{path}//div[@title="{name}"]')))
+
+    def test_login_and_open_retail_menu(self):
+        "The admin logs in, opens Retail and lists the demo products"
+        self.login('admin', self.password)
+        retail = self.menu_entry("Retail")
+        retail.click()
+        self.menu_entry("Products", parent="Retail").click()
+        search = self.wait(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, 'input[placeholder="Search"]')))
+        search.send_keys("Aloe Vera", Keys.ENTER)
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//td//*[normalize-space(text())="Aloe Vera Gel"]')))
