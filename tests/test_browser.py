@@ -26,6 +26,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from .tools import drop_database
+
 ROOT = Path(__file__).resolve().parent.parent
 SAO = ROOT / 'web' / 'node_modules' / 'tryton-sao'
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
@@ -64,7 +66,8 @@ class WebClientTestCase(unittest.TestCase):
                 '-c', config, '-d', cls.database,
                 '--state-dir', tmp.name],
             env=env, check=True, stdout=subprocess.DEVNULL)
-        cls.addClassCleanup(cls.drop_database, env)
+        # The PostgreSQL database lives outside the temporary folder.
+        cls.addClassCleanup(drop_database, cls.database, env)
 
         log = open(os.path.join(tmp.name, 'trytond.log'), 'w')
         cls.addClassCleanup(log.close)
@@ -107,17 +110,6 @@ class WebClientTestCase(unittest.TestCase):
     def stop(server):
         server.terminate()
         server.wait(timeout=30)
-
-    @classmethod
-    def drop_database(cls, env):
-        # The PostgreSQL database lives outside the temporary folder.
-        subprocess.run([sys.executable, '-c',
-                'import sys; from trytond import backend; '
-                'db = backend.Database(); db.connect(); '
-                'conn = db.get_connection(autocommit=True); '
-                'db.drop(conn, sys.argv[1]); db.put_connection(conn); '
-                'db.close()', cls.database],
-            env=env, check=True)
 
     def wait(self, condition):
         return WebDriverWait(self.driver, TIMEOUT).until(condition)
