@@ -116,6 +116,8 @@ def load(config, modules):
     accounts = setup_accounting(config, company)
     setup_catalog(config, accounts)
     setup_customers(config)
+    if 'onretail_catalog' in modules:
+        setup_master_data(config)
     if 'sale_point' in modules:
         setup_cash_register(config, company, accounts)
     close_configuration_wizard()
@@ -304,8 +306,8 @@ def setup_catalog(config, accounts):
             product.save()
 
 
-def _category(path):
-    Category = Model.get('product.category')
+def _category(path, model=None):
+    Category = model or Model.get('product.category')
     parent = None
     for name in path:
         category = _find_one(Category, [
@@ -316,6 +318,38 @@ def _category(path):
             category.save()
         parent = category
     return parent
+
+
+def setup_master_data(config):
+    "POS categories like the product ones, a tag and a 10-pack of T-shirts"
+    Packaging = Model.get('product.packaging')
+    POSCategory = Model.get('product.pos_category')
+    Product = Model.get('product.product')
+    Tag = Model.get('product.tag')
+    Template = Model.get('product.template')
+
+    for path in PRODUCTS:
+        pos_category = _category(path, model=POSCategory)
+        product_category = _category(path)
+        templates = Template.find([
+                ('categories', '=', product_category.id),
+                ('pos_categories', '!=', pos_category.id),
+                ])
+        for template in templates:
+            template.pos_categories.append(POSCategory(pos_category.id))
+        Template.save(templates)
+
+    if not Tag.find([('name', '=', "New")]):
+        tag = Tag(name="New", color='#2e7d32', ribbon="NEW",
+            ribbon_color='#c62828')
+        for template in Template.find([('code', 'in', ['TS-003', 'SC-005'])]):
+            tag.templates.append(Template(template.id))
+        tag.save()
+
+    if not Packaging.find([('barcode', '=', '9001234123045')]):
+        tshirt, = Product.find([('code', '=', 'TS-001')])
+        Packaging(name="Pkg 10x T-Shirt Basic White", product=tshirt,
+            quantity=10, barcode='9001234123045').save()
 
 
 def setup_customers(config):
