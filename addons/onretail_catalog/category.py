@@ -10,6 +10,36 @@ from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
 
+class Category(metaclass=PoolMeta):
+    __name__ = 'product.category'
+    removal_strategy = fields.Selection([
+            (None, ""),
+            ('fifo', "First In, First Out"),
+            ('lifo', "Last In, First Out"),
+            ('closest', "Closest Location"),
+            ], "Removal Strategy",
+        help="Which stock is reserved first for a delivery: the units that "
+        "entered first, those that entered last, or those closest to the "
+        "destination.\n"
+        "Empty takes the parent category's strategy.")
+    packaging_reservation = fields.Selection([
+            (None, ""),
+            ('full', "Full Packagings Only"),
+            ('partial', "Partial Packagings Too"),
+            ], "Packaging Reservation",
+        help="Whether a delivery in packagings reserves only whole "
+        "packagings or also the units of a broken one.\n"
+        "Empty takes the parent category's choice; partial at the top.")
+
+    def inherited(self, name):
+        "The value of the field on the category or its nearest parent"
+        category = self
+        while category:
+            if value := getattr(category, name):
+                return value
+            category = category.parent
+
+
 class _TreeMixin(tree(separator=' / ')):
     "A category tree whose records show with their full path"
     __slots__ = ()

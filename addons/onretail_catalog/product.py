@@ -26,6 +26,16 @@ class Template(metaclass=PoolMeta):
         'product.template-product.tag', 'template', 'tag', "Tags",
         help="Keywords that mark the product.")
 
+    def category_policy(self, name):
+        """The stock policy of the product's category: the accounting
+        category first, then its other categories, each inheriting from its
+        parents"""
+        categories = [getattr(self, 'account_category', None),
+            *self.categories]
+        for category in filter(None, categories):
+            if value := category.inherited(name):
+                return value
+
 
 class Product(metaclass=PoolMeta):
     __name__ = 'product.product'
