@@ -127,6 +127,102 @@ class OnRetailCatalogTestCase(CompanyTestMixin, ModuleTestCase):
             Identifier.create([{
                         'product': cap.id, 'code': '4012345000016'}])
 
+    def create_attribute(self, type_, **values):
+        Attribute = Pool().get('product.gateway_attribute')
+        attribute, = Attribute.create([{
+                    'name': type_.title(), 'type': type_, **values}])
+        return attribute
+
+    @with_transaction()
+    def test_gateway_attribute_values(self):
+        "Each type keeps its value in its own column"
+        pool = Pool()
+        Line = pool.get('product.template-product.gateway_attribute')
+        template = self.create_product().template
+        material = self.create_attribute('text')
+        size = self.create_attribute('selection', choices=[
+                ('create', [{'name': "S"}, {'name': "M"}])])
+        line, = Line.create([{
+                    'template': template.id, 'attribute': material.id,
+                    'value_text': "Cotton"}])
+        self.assertEqual(line.value, "Cotton")
+        line, = Line.create([{
+                    'template': template.id, 'attribute': size.id,
+                    'value_selection': "M"}])
+        self.assertEqual(line.value, "M")
+
+    @with_transaction()
+    def test_gateway_attribute_wrong_type_refused(self):
+        "A value of another type than the attribute's is refused"
+        pool = Pool()
+        Line = pool.get('product.template-product.gateway_attribute')
+        template = self.create_product().template
+        weight = self.create_attribute('number')
+        with self.assertRaisesRegex(UserError, 'Number.*Text'):
+            Line.create([{
+                        'template': template.id, 'attribute': weight.id,
+                        'value_text': "heavy"}])
+
+    @with_transaction()
+    def test_gateway_attribute_unknown_choice_refused(self):
+        "A selection value that the attribute does not define is refused"
+        pool = Pool()
+        Line = pool.get('product.template-product.gateway_attribute')
+        template = self.create_product().template
+        size = self.create_attribute('selection', choices=[
+                ('create', [{'name': "S"}, {'name': "M"}])])
+        with self.assertRaises(UserError):
+            Line.create([{
+                        'template': template.id, 'attribute': size.id,
+                        'value_selection': "XXL"}])
+
+    @with_transaction()
+    def test_gateway_attribute_required(self):
+        "A required attribute left empty is refused; its default fills it"
+        pool = Pool()
+        Line = pool.get('product.template-product.gateway_attribute')
+        Template = pool.get('product.template')
+        template = self.create_product().template
+        origin = self.create_attribute(
+            'text', required=True, value_text="Austria")
+        with self.assertRaisesRegex(UserError, 'required'):
+            Line.create([{
+                        'template': template.id, 'attribute': origin.id}])
+        default, = Template.default_gateway_attributes()
+        self.assertEqual(
+            (default['attribute'], default['value_text']),
+            (origin.id, "Austria"))
+
+    @with_transaction()
+    def test_gateway_attribute_html_sanitised(self):
+        "HTML values lose scripts and event handlers on save"
+        pool = Pool()
+        Line = pool.get('product.template-product.gateway_attribute')
+        template = self.create_product().template
+        description = self.create_attribute('html')
+        line, = Line.create([{
+                    'template': template.id, 'attribute': description.id,
+                    'value_text': '<p onclick="steal()">Soft <b>cotton</b>'
+                    '<script>alert(1)</script></p>'}])
+        self.assertNotIn('script', line.value_text)
+        self.assertNotIn('onclick', line.value_text)
+        self.assertIn('<b>cotton</b>', line.value_text)
+
+    @with_transaction()
+    def test_gateway_attribute_csv_import(self):
+        "Attributes and their choices import from CSV rows"
+        Attribute = Pool().get('product.gateway_attribute')
+        count = Attribute.import_data(
+            ['name', 'type', 'required', 'choices/name'], [
+                ['Size', 'selection', 'True', 'S'],
+                ['', '', '', 'M'],
+                ['Organic', 'boolean', 'False', ''],
+                ])
+        self.assertEqual(count, 2)
+        size, = Attribute.search([('name', '=', "Size")])
+        self.assertEqual([c.name for c in size.choices], ["S", "M"])
+        self.assertTrue(size.required)
+
     @with_transaction()
     def test_translations_complete(self):
         "Every string of the module has a German and a Hungarian text"
