@@ -224,6 +224,28 @@ class OnRetailCatalogTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertTrue(size.required)
 
     @with_transaction()
+    def test_uom_reference_bigger_smaller(self):
+        "Units are the reference, bigger or smaller; one reference each"
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        kilogram, = Uom.search([('name', '=', "Kilogram")])
+        gram, = Uom.search([('name', '=', "Gram")])
+        self.assertEqual(kilogram.uom_type, 'reference')
+        self.assertEqual(gram.uom_type, 'smaller')
+        ton, = Uom.create([{
+                    'name': "Tonne", 'symbol': "t",
+                    'category': kilogram.category.id,
+                    'factor': 1000, 'rate': 0.001}])
+        self.assertEqual(ton.uom_type, 'bigger')
+        self.assertIn(kilogram, Uom.search([('uom_type', '=', 'reference')]))
+        self.assertNotIn(gram, Uom.search([('uom_type', '=', 'reference')]))
+        with self.assertRaisesRegex(UserError, 'only one reference'):
+            Uom.create([{
+                        'name': "Kilo", 'symbol': "kilo",
+                        'category': kilogram.category.id,
+                        'factor': 1, 'rate': 1}])
+
+    @with_transaction()
     def test_translations_complete(self):
         "Every string of the module has a German and a Hungarian text"
         for lang in LANGUAGES:
