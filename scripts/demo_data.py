@@ -346,10 +346,45 @@ def setup_master_data(config):
             tag.templates.append(Template(template.id))
         tag.save()
 
+    setup_variants()
+
     if not Packaging.find([('barcode', '=', '9001234123045')]):
         tshirt, = Product.find([('code', '=', 'TS-001')])
         Packaging(name="Pkg 10x T-Shirt Basic White", product=tshirt,
             quantity=10, barcode='9001234123045').save()
+
+
+def setup_variants():
+    "The cap comes in three colours; a warranty can be added to the hoodie"
+    Attribute = Model.get('product.attribute')
+    Template = Model.get('product.template')
+
+    colour = _find_one(Attribute, [('name', '=', "Colour")])
+    if not colour:
+        colour = Attribute(name="Colour", display_type='color')
+        for name, html_color in [
+                ("Red", '#C62828'), ("Blue", '#1565C0'),
+                ("Green", '#2E7D32')]:
+            colour.values.new(name=name, html_color=html_color)
+        colour.save()
+    cap, = Template.find([('code', '=', 'AC-001')])
+    if not cap.attribute_lines:
+        cap.attribute_lines.new(attribute=colour)
+        cap.save()
+
+    warranty = _find_one(Attribute, [('name', '=', "Warranty")])
+    if not warranty:
+        warranty = Attribute(name="Warranty", creation_mode='never',
+            display_type='select')
+        for name in ["None", "1 year", "2 years"]:
+            warranty.values.new(name=name)
+        warranty.save()
+    hoodie, = Template.find([('code', '=', 'KN-001')])
+    if not hoodie.attribute_lines:
+        line = hoodie.attribute_lines.new(attribute=warranty)
+        for line_value, extra in zip(line.values, ['0', '29', '49']):
+            line_value.price_extra = Decimal(extra)
+        hoodie.save()
 
 
 def setup_customers(config):
