@@ -5,7 +5,7 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.modules.stock_package.stock import MeasurementsMixin
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, Id
+from trytond.pyson import Bool, Eval, Id, If
 
 
 class Packaging(DeactivableMixin, MeasurementsMixin, ModelSQL, ModelView):
@@ -45,6 +45,15 @@ class Packaging(DeactivableMixin, MeasurementsMixin, ModelSQL, ModelView):
         cls.packaging_weight.string = "Weight"
         cls.packaging_weight.help = "The weight of the full packaging."
         cls.packaging_weight_uom.string = "Weight UoM"
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith(('!', 'not ')) else 'OR'
+        return [bool_op,
+            ('name', operator, operand, *extra),
+            ('barcode', operator, operand, *extra),
+            ]
 
     @staticmethod
     def default_salable():
@@ -120,3 +129,67 @@ class PackageType(metaclass=PoolMeta):
     packagings = fields.One2Many(
         'product.packaging', 'package_type', "Packagings",
         help="The product packagings shipped in this type of package.")
+
+
+class PackagingLineMixin:
+    """Lines of orders that can be entered in packagings: choosing (or
+    scanning) a packaging sets the product and counts the quantity in
+    packagings"""
+    __slots__ = ()
+    _packaging_flag = None  # the packaging field that allows the order type
+
+    packaging = fields.Many2One(
+        'product.packaging', "Packaging", ondelete='RESTRICT',
+        domain=[
+            If(Bool(Eval('product')),
+                ('product', '=', Eval('product', -1)),
+                ()),
+            ],
+        help="Scan or type a packaging barcode: the line gets its product "
+        "and counts the quantity in packagings.")
+    packaging_quantity = fields.Float(
+        "Packagings", digits=(16, 0),
+        domain=['OR',
+            ('packaging_quantity', '=', None),
+            ('packaging_quantity', '>=', 0),
+            ],
+        help="How many packagings; the quantity follows.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.packaging.domain = cls.packaging.domain + [
+            (cls._packaging_flag, '=', True)]
+        # Editable like the product and the quantity of the line.
+        cls.packaging.states = cls.product.states.copy()
+        cls.packaging_quantity.states = {
+            **cls.quantity.states, 'invisible': ~Eval('packaging')}
+
+    @fields.depends(
+        'packaging', 'packaging_quantity', 'product', 'unit',
+        methods=['on_change_product', 'on_change_packaging_quantity'])
+    def on_change_packaging(self):
+        if not self.packaging:
+            self.packaging_quantity = None
+            return
+        if self.product != self.packaging.product:
+            self.product = self.packaging.product
+            self.on_change_product()
+        if not self.packaging_quantity:
+            self.packaging_quantity = 1
+        self.on_change_packaging_quantity()
+
+    @fields.depends(
+        'packaging', 'packaging_quantity', 'unit', 'product',
+        methods=['on_change_quantity'])
+    def on_change_packaging_quantity(self):
+        pool = Pool()
+        Uom = pool.get('product.uom')
+        if not self.packaging or self.packaging_quantity is None:
+            return
+        quantity = self.packaging_quantity * self.packaging.quantity
+        if self.unit:
+            quantity = Uom.compute_qty(
+                self.packaging.product.default_uom, quantity, self.unit)
+        self.quantity = quantity
+        self.on_change_quantity()

@@ -1,6 +1,8 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 
+from unittest.mock import patch
+
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.modules.onretail_base.tests.tools import LANGUAGES, untranslated
@@ -11,7 +13,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 class OnRetailCatalogTestCase(CompanyTestMixin, ModuleTestCase):
     "Test onRetail Catalog module"
     module = 'onretail_catalog'
-    extras = ['web_shop']
+    extras = ['purchase', 'sale', 'stock_lot', 'web_shop']
 
     def create_product(self, name="T-Shirt"):
         pool = Pool()
@@ -21,6 +23,8 @@ class OnRetailCatalogTestCase(CompanyTestMixin, ModuleTestCase):
         template, = Template.create([{
                     'name': name,
                     'default_uom': unit.id,
+                    'salable': True, 'sale_uom': unit.id,
+                    'purchasable': True, 'purchase_uom': unit.id,
                     'products': [('create', [{}])],
                     }])
         return template.products[0]
@@ -244,6 +248,31 @@ class OnRetailCatalogTestCase(CompanyTestMixin, ModuleTestCase):
                         'name': "Kilo", 'symbol': "kilo",
                         'category': kilogram.category.id,
                         'factor': 1, 'rate': 1}])
+
+    @with_transaction()
+    def test_line_quantity_in_packagings(self):
+        "A packaging on a sale or purchase line counts the quantity in packs"
+        pool = Pool()
+        Packaging = pool.get('product.packaging')
+        product = self.create_product()
+        pack, = Packaging.create([{
+                    'name': "Pkg 10x T-Shirt", 'product': product.id,
+                    'quantity': 10, 'barcode': '9001234123045'}])
+        for model in ['sale.line', 'purchase.line']:
+            Line = pool.get(model)
+            # Taxes need a chart of accounts, which is not what is tested.
+            with self.subTest(model=model), patch.object(
+                    Line, 'compute_taxes', return_value=[]):
+                line = Line(type='line', quantity=None)
+                line.packaging, = Packaging.search(
+                    [('rec_name', '=', '9001234123045')])
+                line.on_change_packaging()
+                self.assertEqual(line.product, product)
+                self.assertEqual((line.packaging_quantity, line.quantity),
+                    (1, 10))
+                line.packaging_quantity = 2
+                line.on_change_packaging_quantity()
+                self.assertEqual(line.quantity, 20)
 
     @with_transaction()
     def test_translations_complete(self):
