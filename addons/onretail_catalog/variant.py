@@ -179,7 +179,31 @@ class AttributeValue(
                         ]))
 
 
-class TemplateAttributeLine(sequence_ordered(), ModelSQL, ModelView):
+class _SyncVariantsMixin:
+    "Keep the variants of the templates in step with what changed"
+    __slots__ = ()
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        pool = Pool()
+        Template = pool.get('product.template')
+        super().on_modification(mode, records, field_names=field_names)
+        if mode != 'delete':
+            Template.sync_variants({r.template_to_sync for r in records})
+
+    @classmethod
+    def on_delete(cls, records):
+        pool = Pool()
+        Template = pool.get('product.template')
+        callback = super().on_delete(records)
+        template_ids = {r.template_to_sync.id for r in records}
+        callback.append(lambda: Template.sync_variants(
+                Template.browse(list(template_ids))))
+        return callback
+
+
+class TemplateAttributeLine(
+        _SyncVariantsMixin, sequence_ordered(), ModelSQL, ModelView):
     "A variant attribute of a product with the values it uses"
     __name__ = 'product.template.attribute_line'
     __string__ = "Product Attribute Line"
@@ -225,26 +249,12 @@ class TemplateAttributeLine(sequence_ordered(), ModelSQL, ModelView):
     def get_rec_name(self, name):
         return self.attribute.rec_name
 
-    @classmethod
-    def on_modification(cls, mode, lines, field_names=None):
-        pool = Pool()
-        Template = pool.get('product.template')
-        super().on_modification(mode, lines, field_names=field_names)
-        if mode != 'delete':
-            Template.sync_variants({l.template for l in lines})
-
-    @classmethod
-    def on_delete(cls, lines):
-        pool = Pool()
-        Template = pool.get('product.template')
-        callback = super().on_delete(lines)
-        templates = {l.template for l in lines}
-        callback.append(lambda: Template.sync_variants(
-                Template.browse([t.id for t in templates])))
-        return callback
+    @property
+    def template_to_sync(self):
+        return self.template
 
 
-class TemplateAttributeLineValue(ModelSQL, ModelView):
+class TemplateAttributeLineValue(_SyncVariantsMixin, ModelSQL, ModelView):
     "A value of an attribute used by a product, with its price extra"
     __name__ = 'product.template.attribute_line.value'
     __string__ = "Product Attribute Value"
@@ -278,23 +288,9 @@ class TemplateAttributeLineValue(ModelSQL, ModelView):
     def get_rec_name(self, name):
         return self.value.rec_name
 
-    @classmethod
-    def on_modification(cls, mode, values, field_names=None):
-        pool = Pool()
-        Template = pool.get('product.template')
-        super().on_modification(mode, values, field_names=field_names)
-        if mode != 'delete':
-            Template.sync_variants({v.line.template for v in values})
-
-    @classmethod
-    def on_delete(cls, values):
-        pool = Pool()
-        Template = pool.get('product.template')
-        callback = super().on_delete(values)
-        templates = {v.line.template for v in values}
-        callback.append(lambda: Template.sync_variants(
-                Template.browse([t.id for t in templates])))
-        return callback
+    @property
+    def template_to_sync(self):
+        return self.line.template
 
 
 class ProductAttributeValue(ModelSQL):
