@@ -1,10 +1,12 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 
+from decimal import Decimal
 from unittest.mock import patch
 
 from trytond.exceptions import UserError
-from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.modules.onretail_base.tests.tools import LANGUAGES, untranslated
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -273,6 +275,63 @@ class OnRetailCatalogTestCase(CompanyTestMixin, ModuleTestCase):
                 line.packaging_quantity = 2
                 line.on_change_packaging_quantity()
                 self.assertEqual(line.quantity, 20)
+
+    @with_transaction()
+    def test_sale_line_options(self):
+        "Options chosen when selling add their extras; dynamic ones make a variant"
+        pool = Pool()
+        Attribute = pool.get('product.attribute')
+        Line = pool.get('sale.line')
+        Template = pool.get('product.template')
+        with set_company(create_company()):
+            self._test_sale_line_options(Attribute, Line, Template)
+
+    def _test_sale_line_options(self, Attribute, Line, Template):
+        warranty, pendant = Attribute.create([{
+                    'name': "Warranty", 'creation_mode': 'never',
+                    'values': [('create', [
+                                {'name': "None"}, {'name': "1 year"}])],
+                    }, {
+                    'name': "Pendant", 'creation_mode': 'dynamically',
+                    'values': [('create', [
+                                {'name': "Heart"},
+                                {'name': "Star", 'custom': True}])],
+                    }])
+        product = self.create_product("Necklace")
+        Template.write([product.template], {
+                'list_price': Decimal('59'),
+                'attribute_lines': [('create', [{
+                                'attribute': warranty.id,
+                                'values': [('create', [
+                                            {'value': v.id,
+                                                'price_extra': extra}
+                                            for v, extra in zip(
+                                                warranty.values,
+                                                [Decimal(0), Decimal(29)])])],
+                                }, {
+                                'attribute': pendant.id,
+                                'values': [('create', [
+                                            {'value': v.id,
+                                                'price_extra': Decimal(5)}
+                                            for v in pendant.values])],
+                                }])],
+                })
+        one_year = warranty.values[1]
+        star = pendant.values[1]
+        with patch.object(Line, 'compute_taxes', return_value=[]):
+            line = Line(type='line', quantity=1, product=product,
+                unit=product.default_uom)
+            self.assertEqual(
+                set(line.on_change_with_available_options()),
+                {v.id for v in warranty.values + pendant.values})
+            line.options = [one_year, star]
+            line.on_change_options()
+        self.assertEqual(line.unit_price, Decimal(59 + 29 + 5))
+
+        variant = line.dynamic_variant()
+        self.assertNotEqual(variant, product)
+        self.assertEqual(list(variant.attribute_values), [star])
+        self.assertEqual(line.dynamic_variant(), variant)
 
     @with_transaction()
     def test_translations_complete(self):
