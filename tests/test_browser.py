@@ -78,8 +78,10 @@ class WebClientTestCase(unittest.TestCase):
         cls.url = f'http://127.0.0.1:{cls.port}/'
         cls.wait_for_server(server)
 
+        cls.env = env
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
+        options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
         for argument in [
                 '--headless', '--no-sandbox', '--disable-gpu',
                 '--disable-dev-shm-usage', '--disable-quic',
@@ -132,8 +134,22 @@ class WebClientTestCase(unittest.TestCase):
         return self.wait(EC.element_to_be_clickable((By.XPATH,
                     f'{path}//div[@title="{name}"]')))
 
+    def record_id(self, model, domain):
+        "The id of the record of the demo database that matches domain"
+        output = subprocess.run([sys.executable, '-c',
+                'import sys; from proteus import Model, config; '
+                'config.set_trytond(sys.argv[1], config_file=sys.argv[2]); '
+                f'print(Model.get({model!r}).find({domain!r})[0].id)',
+                self.database, str(ROOT / 'onretail.conf')],
+            env=self.env, check=True, capture_output=True, text=True)
+        return int(output.stdout.strip().splitlines()[-1])
+
+    def script_errors(self):
+        return [entry['message'] for entry in self.driver.get_log('browser')
+            if 'Uncaught' in entry['message']]
+
     def test_login_and_open_retail_menu(self):
-        "The admin logs in, opens Retail and lists the demo products"
+        "The admin logs in, opens Retail, lists and opens the demo products"
         self.login('admin', self.password)
         retail = self.menu_entry("Retail")
         retail.click()
@@ -143,3 +159,16 @@ class WebClientTestCase(unittest.TestCase):
         search.send_keys("Aloe Vera", Keys.ENTER)
         self.wait(EC.visibility_of_element_located((By.XPATH,
                     '//td//*[normalize-space(text())="Aloe Vera Gel"]')))
+
+        # The product form with every page the catalog adds.
+        cap = self.record_id('product.template', [('code', '=', 'AC-001')])
+        self.driver.get(
+            f'{self.url}#{self.database}/model/product.template/{cap}')
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//a[normalize-space(.)="Variant Attributes"]'))).click()
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//td//*[normalize-space(text())="Colour"]')))
+        for page in ["Categories & Tags", "Gateway Attributes"]:
+            self.wait(EC.element_to_be_clickable((By.XPATH,
+                        f'//a[normalize-space(.)="{page}"]'))).click()
+        self.assertEqual(self.script_errors(), [])
