@@ -6,6 +6,7 @@ import os
 import polib
 
 from trytond.pool import Pool
+from trytond.tests.test_tryton import with_transaction
 from trytond.tools import find_path
 
 LANGUAGES = ('de', 'hu')
@@ -27,3 +28,15 @@ def untranslated(module, lang):
         (e.msgctxt, e.msgid)
         for e in polib.pofile(expected.decode('utf-8'))
         if (e.msgctxt, e.msgid) not in translated)
+
+
+class TranslationsTestMixin:
+    "Check that every string of the tested module is translated"
+    __slots__ = ()
+
+    @with_transaction()
+    def test_translations_complete(self):
+        "Every string of the module has a German and a Hungarian text"
+        for lang in LANGUAGES:
+            with self.subTest(lang=lang):
+                self.assertEqual(untranslated(self.module, lang), [])
