@@ -20,6 +20,8 @@ os.environ['DB_NAME'] = ':memory:'
 from trytond.tests.test_tryton import (  # noqa: E402
     DB_NAME, activate_module)
 from trytond.modules import get_module_info  # noqa: E402
+from trytond.modules.onretail_base.tests.tools import (  # noqa: E402
+    collect_view_strings)
 from trytond.pool import Pool  # noqa: E402
 from trytond.transaction import Transaction  # noqa: E402
 
@@ -31,6 +33,7 @@ def main(module, languages):
     activate_module([module, *get_module_info(module).get('extras_depend', [])])
     with Transaction().start(DB_NAME, 0):
         Translation = Pool().get('ir.translation')
+        collect_view_strings()
         template = polib.pofile(
             Translation.translation_export('en', module).decode('utf-8'))
     for lang in languages:

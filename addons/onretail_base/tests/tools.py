@@ -12,11 +12,23 @@ from trytond.tools import find_path
 LANGUAGES = ('de', 'hu')
 
 
+def collect_view_strings():
+    """Record the strings of views and reports as translatable, as the
+    "Set Translations" wizard does; the export then includes them."""
+    TranslationSet = Pool().get('ir.translation.set', type='wizard')
+    session_id, _, _ = TranslationSet.create()
+    wizard = TranslationSet(session_id)
+    wizard.set_report()
+    wizard.set_view()
+    TranslationSet.delete(session_id)
+
+
 def untranslated(module, lang):
     """Return the (context, source) of every string of the module that its
     locale/<lang>.po leaves without translation.
     Must run inside a transaction on a database where module is activated."""
     Translation = Pool().get('ir.translation')
+    collect_view_strings()
     expected = Translation.translation_export('en', module)
     if not expected:
         return []
