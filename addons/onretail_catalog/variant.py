@@ -6,6 +6,7 @@ import re
 import uuid
 from decimal import Decimal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
@@ -13,6 +14,7 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .tag import HTML_COLOR
@@ -439,3 +441,28 @@ class Product(metaclass=PoolMeta):
                     self.attribute_values,
                     key=lambda v: (v.attribute.id, v.sequence or 0, v.id)))
         return name
+
+
+class ProductPriceList(metaclass=PoolMeta):
+    __name__ = 'product.product'
+
+    @classmethod
+    def get_price_list_sale_prices(cls, products):
+        # Price lists read sale prices in bulk; variants add their extras.
+        pool = Pool()
+        ProductValue = pool.get('product.product-product.attribute.value')
+        prices = super().get_price_list_sale_prices(products)
+        relation = ProductValue.__table__()
+        cursor = Transaction().connection.cursor()
+        with_values = set()
+        for sub_ids in grouped_slice(
+                [p.id for p in products], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*relation.select(relation.product,
+                    where=fields.SQL_OPERATORS['in'](
+                        relation.product, list(sub_ids)),
+                    group_by=[relation.product]))
+            with_values.update(i for i, in cursor)
+        for product in cls.browse(sorted(with_values)):
+            if prices.get(product.id) is not None:
+                prices[product.id] += product.get_price_extra()
+        return prices

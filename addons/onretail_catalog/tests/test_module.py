@@ -17,7 +17,7 @@ class OnRetailCatalogTestCase(
         TranslationsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test onRetail Catalog module"
     module = 'onretail_catalog'
-    extras = ['purchase', 'sale', 'stock_lot', 'web_shop']
+    extras = ['onretail_pricelist', 'purchase', 'sale', 'stock_lot', 'web_shop']
 
     def create_product(self, name="T-Shirt"):
         pool = Pool()
@@ -334,6 +334,47 @@ class OnRetailCatalogTestCase(
         self.assertNotEqual(variant, product)
         self.assertEqual(list(variant.attribute_values), [star])
         self.assertEqual(line.dynamic_variant(), variant)
+
+    @with_transaction()
+    def test_price_list_sees_price_extras(self):
+        "Price lists start from the sale price with the variant's extras"
+        pool = Pool()
+        Attribute = pool.get('product.attribute')
+        PriceList = pool.get('product.price_list')
+        Template = pool.get('product.template')
+        with set_company(create_company()):
+            colour, = Attribute.create([{
+                        'name': "Colour",
+                        'values': [('create', [
+                                    {'name': "Red"}, {'name': "Gold"}])],
+                        }])
+            template, = Template.create([{
+                        'name': "Cap", 'code': "CAP",
+                        'default_uom': self.create_product().default_uom.id,
+                        'list_price': Decimal(10),
+                        'attribute_lines': [('create', [{
+                                        'attribute': colour.id,
+                                        'values': [('create', [
+                                                    {'value': v.id,
+                                                        'price_extra': e}
+                                                    for v, e in zip(
+                                                        colour.values,
+                                                        [0, 4])])],
+                                        }])],
+                        }])
+            price_list, = PriceList.create([{
+                        'name': "Half", 'lines': [('create', [{
+                                        'compute_price': 'percentage',
+                                        'percent_price': Decimal(50)}])],
+                        }])
+            variants = sorted(template.products, key=lambda p: p.code)
+            self.assertEqual([p.code for p in variants],
+                ['CAP-GOLD', 'CAP-RED'])
+            single = [price_list.compute(p, 1, p.default_uom)
+                for p in variants]
+            self.assertEqual(single, [Decimal(7), Decimal(5)])
+            self.assertEqual(price_list.compute_batch(variants, 1),
+                {p.id: price for p, price in zip(variants, single)})
 
 
 del ModuleTestCase
