@@ -120,6 +120,8 @@ def load(config, modules):
         setup_master_data(config)
     if 'sale_point' in modules:
         setup_cash_register(config, company, accounts)
+    if 'onretail_pricelist' in modules:
+        setup_price_lists(config, 'sale_point' in modules)
     close_configuration_wizard()
 
 
@@ -433,3 +435,90 @@ def setup_cash_register(config, company, accounts):
             card_account, = accounts['cash'].duplicate(
                 default={'name': "Card Terminal"})
         PaymentMethod(name="Card", account=card_account).save()
+
+
+def setup_price_lists(config, with_pos):
+    """The branch's prices, a regular customers' list with a visible discount,
+    the web shop's .99 prices and a Christmas coupon"""
+    POS = Model.get('sale.point')
+    Party = Model.get('party.party')
+    Template = Model.get('product.template')
+
+    skin_care = _category(("Cosmetics", "Skin Care"))
+    branch = _price_list("Filiale Wien", tax_included=True, media=['pos'])
+    if not branch.lines:
+        _rule(branch, category=skin_care, compute_price='formula',
+            base='list_price', discount=Decimal(10), rounding=Decimal('0.1'),
+            surcharge=Decimal('-0.01'))
+        branch.save()
+    if with_pos:
+        pos, = POS.find([('name', '=', "Filiale Wien")])
+        if not pos.price_list:
+            pos.price_list = branch
+            pos.save()
+
+    regulars = _price_list(
+        "Stammkunden", tax_included=True, discount_policy='with_discount',
+        reference="Kundenkarte")
+    if not regulars.lines:
+        aloe_vera, = Template.find([('code', '=', 'SC-001')])
+        _rule(regulars, template=aloe_vera, compute_price='fixed',
+            fixed_price=Decimal('7.49'))
+        _rule(regulars, compute_price='percentage',
+            percent_price=Decimal(5))
+        regulars.country_groups.append(_european_union())
+        regulars.save()
+    for name in ["Anna Huber", "Kovács Eszter"]:
+        customer, = Party.find([('name', '=', name)])
+        if not customer.sale_price_list:
+            customer.sale_price_list = regulars
+            customer.save()
+
+    web = _price_list(
+        "Webshop", tax_included=True, media=['web'], gateway_export=True,
+        gateway_name='webshop')
+    if not web.lines:
+        _rule(web, compute_price='formula', base='list_price',
+            rounding=Decimal(1), surcharge=Decimal('-0.01'))
+        web.save()
+
+    christmas = _price_list(
+        "Weihnachten", tax_included=True, media=['web'], coupon_code="XMAS10",
+        reference="Weihnachtsaktion")
+    if not christmas.lines:
+        year = datetime.date.today().year
+        _rule(christmas, compute_price='formula', base='price_list',
+            base_price_list=web, discount=Decimal(10),
+            start_date=datetime.date(year, 12, 1),
+            end_date=datetime.date(year, 12, 24))
+        christmas.save()
+
+
+def _price_list(name, **values):
+    PriceList = Model.get('product.price_list')
+    price_list = _find_one(PriceList, [('name', '=', name)])
+    if not price_list:
+        price_list = PriceList(name=name, **values)
+        price_list.save()
+    return price_list
+
+
+def _rule(price_list, **values):
+    if values.get('category'):
+        values['applies_to'] = 'category'
+    elif values.get('template'):
+        values['applies_to'] = 'template'
+    else:
+        values['applies_to'] = 'all'
+    return price_list.lines.new(**values)
+
+
+def _european_union():
+    Organization = Model.get('country.organization')
+    union = _find_one(Organization, [('code', '=', 'EU')])
+    if not union:
+        union = Organization(name="European Union", code='EU')
+        for code in ['AT', 'HU']:
+            union.members.new(country=_country(code))
+        union.save()
+    return Organization(union.id)

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import secrets
+from decimal import Decimal
 from urllib.parse import quote
 
 from trytond.i18n import gettext
@@ -69,7 +70,7 @@ class PriceList(metaclass=PoolMeta):
             for quantity in tiers]
         sale_prices = self.base_sale_prices(products)
         codes = product_codes(product_ids)
-        currency = self.company.currency.code
+        currency = self.company.currency
         for product_id in product_ids:
             previous = None
             for quantity, prices in zip(tiers, tier_prices):
@@ -89,11 +90,19 @@ class PriceList(metaclass=PoolMeta):
                     'minimum_quantity': (
                         int(quantity) if float(quantity).is_integer()
                         else quantity),
-                    'price': price,
-                    'currency': currency,
+                    'price': currency_digits(price, currency),
+                    'currency': currency.code,
                     'start_date': line.start_date if line else None,
                     'end_date': line.end_date if line else None,
                     }
+
+
+def currency_digits(price, currency):
+    "The price with at least the digits of the currency: 14.9900 is 14.99"
+    digits = currency.digits
+    if price == price.quantize(Decimal(1).scaleb(-digits)):
+        return price.quantize(Decimal(1).scaleb(-digits))
+    return price.normalize()
 
 
 def exportable_products():

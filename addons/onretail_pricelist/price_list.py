@@ -250,10 +250,35 @@ class PriceList(metaclass=PoolMeta):
         return BatchPricer(self, date).compute(products, quantity, uom)
 
     def base_sale_prices(self, products):
-        "Return {product id: sale price} for the base 'sale price'"
+        """Return {product id: sale price} for the base 'sale price', with the
+        customer taxes when the list's prices include them"""
         pool = Pool()
         Product = pool.get('product.product')
-        return Product.get_price_list_sale_prices(products)
+        prices = Product.get_price_list_sale_prices(products)
+        if self.tax_included:
+            prices = self._add_customer_taxes(products, prices)
+        return prices
+
+    def _add_customer_taxes(self, products, prices):
+        pool = Pool()
+        Product = pool.get('product.product')
+        Tax = pool.get('account.tax')
+        date = self._today()
+        taxes_of_category = {}
+        gross = {}
+        for product in Product.browse([p.id for p in products]):
+            price = prices[product.id]
+            if price is None:
+                gross[product.id] = None
+                continue
+            category = product.account_category
+            if category not in taxes_of_category:
+                taxes_of_category[category] = product.customer_taxes_used
+            taxes = Tax.compute(
+                taxes_of_category[category], price, 1, date=date)
+            gross[product.id] = round_price(
+                price + sum(t['amount'] for t in taxes))
+        return gross
 
     @classmethod
     @ModelView.button_action('onretail_pricelist.wizard_explain')

@@ -439,14 +439,14 @@ class OnRetailPricelistTestCase(
             self.assertEqual(
                 [(r['product_code'], r['minimum_quantity'], r['price'],
                         r['end_date']) for r in rows], [
-                    ('SHIRT', '0', '30', ''),
-                    ('SHIRT', '10', '25', '2026-12-31'),
-                    ('CAP', '0', '10', '')])
+                    ('SHIRT', '0', '30.00', ''),
+                    ('SHIRT', '10', '25.00', '2026-12-31'),
+                    ('CAP', '0', '10.00', '')])
             self.assertEqual(rows[0]['currency'], company.currency.code)
             data = json.loads(''.join(PriceList.export_gateway(
                         [price_list], TODAY, 'json')))
             self.assertEqual(len(data), 3)
-            self.assertEqual(data[1]['price'], '25')
+            self.assertEqual(data[1]['price'], '25.00')
             self.assertEqual(
                 json.loads(''.join(PriceList.export_gateway([], TODAY,
                             'json'))), [])
@@ -575,7 +575,7 @@ class OnRetailPricelistRouteTestCase(PriceListTestMixin, RouteTestCase):
         self.assertIn('shop-2026-11-23.csv',
             response.headers['Content-Disposition'])
         self.assertEqual(response.data.decode().splitlines()[1:],
-            ['shop,SHIRT,SHIRT,0,30,usd,,'])
+            ['shop,SHIRT,SHIRT,0,30.00,usd,,'])
 
     def test_export_refuses_unknown_token(self):
         "A wrong token gets no prices"
