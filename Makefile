@@ -11,7 +11,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bootstrap system-packages clean
+.PHONY: run test bench-pricelist bootstrap system-packages clean
 
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
@@ -20,6 +20,10 @@ run: bootstrap
 
 test: bootstrap system-packages
 	$(BIN)/python tests/run.py
+
+# Benchmarks print figures; they are not tests (see README, Performance).
+bench-pricelist: bootstrap system-packages
+	$(BIN)/python bench/pricelist.py
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 

@@ -117,6 +117,11 @@ class WebClientTestCase(unittest.TestCase):
         return WebDriverWait(self.driver, TIMEOUT).until(condition)
 
     def login(self, login, password):
+        # Each test starts from the login, whatever the previous one left
+        self.driver.get(self.url)
+        self.driver.delete_all_cookies()
+        self.driver.execute_script(
+            'window.localStorage.clear(); window.sessionStorage.clear();')
         self.driver.get(f'{self.url}#{self.database}')
         login_input = self.wait(EC.visibility_of_element_located(
                 (By.ID, 'login')))
@@ -171,4 +176,28 @@ class WebClientTestCase(unittest.TestCase):
         for page in ["Categories & Tags", "Gateway Attributes"]:
             self.wait(EC.element_to_be_clickable((By.XPATH,
                         f'//a[normalize-space(.)="{page}"]'))).click()
+        self.assertEqual(self.script_errors(), [])
+
+    def test_price_list_explains_a_price(self):
+        "A retail manager opens a price list and asks why a price is what it is"
+        self.login('admin', self.password)
+        regulars = self.record_id(
+            'product.price_list', [('name', '=', 'Stammkunden')])
+        self.driver.get(
+            f'{self.url}#{self.database}/model/product.price_list/{regulars}')
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//td//*[contains(text(), "Aloe Vera Gel")]')))
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//a[normalize-space(.)="Where It Applies"]'))).click()
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//td//*[normalize-space(text())="European Union"]')))
+
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//button[normalize-space(.)="Why This Price?"]'))).click()
+        product = self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR,
+                    '.modal input[name="product"]')))
+        product.send_keys('SC-001', Keys.TAB)
+        self.wait(lambda driver: 'Fixed price: 7.49' in driver.find_element(
+                By.CSS_SELECTOR, '.modal textarea[name="explanation"]'
+                ).get_property('value'))
         self.assertEqual(self.script_errors(), [])

@@ -447,11 +447,11 @@ class ProductPriceList(metaclass=PoolMeta):
     __name__ = 'product.product'
 
     @classmethod
-    def get_price_list_sale_prices(cls, products):
+    def adjust_price_list_sale_prices(cls, products, prices):
         # Price lists read sale prices in bulk; variants add their extras.
         pool = Pool()
         ProductValue = pool.get('product.product-product.attribute.value')
-        prices = super().get_price_list_sale_prices(products)
+        prices = super().adjust_price_list_sale_prices(products, prices)
         relation = ProductValue.__table__()
         cursor = Transaction().connection.cursor()
         with_values = set()
@@ -462,7 +462,8 @@ class ProductPriceList(metaclass=PoolMeta):
                         relation.product, list(sub_ids)),
                     group_by=[relation.product]))
             with_values.update(i for i, in cursor)
-        for product in cls.browse(sorted(with_values)):
-            if prices.get(product.id) is not None:
+        for product in products:
+            if (product.id in with_values
+                    and prices.get(product.id) is not None):
                 prices[product.id] += product.get_price_extra()
         return prices

@@ -9,18 +9,79 @@ own variant, product and category ancestors, in the precedence of §3.
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Null
+
 from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .formula import apply_formula
+
+
+class Rule:
+    "What compute_batch reads of a line, as plain attributes, read once"
+    __slots__ = (
+        'line', 'quantity', 'extra_category', 'compute_price', 'fixed_price',
+        'percent_price', 'base', 'base_price_list', 'discount', 'rounding',
+        'surcharge', 'min_margin', 'max_margin', 'precedence_key',
+        'base_key')
+
+    def __init__(self, line):
+        self.line = line
+        self.extra_category = (
+            line.extra_category.id if line.extra_category else None)
+        for name in self.__slots__[3:-1]:
+            setattr(self, name, getattr(line, name))
+        self.quantity = line.quantity or 0
+        # Rules of the same key share the bases they are computed from
+        if self.compute_price == 'percentage':
+            self.base_key = ('list_price', None)
+        else:
+            self.base_key = (self.base, getattr(
+                    self.base_price_list, 'id', None))
+
+
+class ProductData:
+    """What compute_batch reads of the products, read once in bulk and
+    shared with the lists that other lists are based on"""
+
+    def __init__(self, products):
+        self.products = products
+        # Reading a record's id goes through a field; read each one once.
+        self._ids = {id(p): p.id for p in products}
+        self.rows = product_rows(self.ids_of(products))
+        self.parents = category_parents()
+        self._sale_prices = self._cost_prices = None
+
+    def ids_of(self, products):
+        ids = self._ids
+        return [ids[id(p)] for p in products]
+
+    def sale_prices(self):
+        "The products' sale prices without tax"
+        pool = Pool()
+        Product = pool.get('product.product')
+        if self._sale_prices is None:
+            self._sale_prices = Product.adjust_price_list_sale_prices(
+                self.products,
+                {i: row[2] for i, row in self.rows.items()})
+        return self._sale_prices
+
+    def cost_prices(self):
+        if self._cost_prices is None:
+            self._cost_prices = {i: row[3] for i, row in self.rows.items()}
+        return self._cost_prices
+
 
 class BatchPricer:
+    "The rules of a list valid on a date, indexed by scope, for many products"
 
     def __init__(self, price_list, date):
         self.price_list = price_list
         self.date = date
+        self._base_pricers = {}
         self.by_product = defaultdict(list)
         self.by_template = defaultdict(list)
         self.by_category = defaultdict(list)
@@ -30,146 +91,175 @@ class BatchPricer:
                 continue
             if line.end_date and line.end_date < date:
                 continue
+            rule = Rule(line)
             if line.applies_to == 'product':
-                self.by_product[line.product.id].append(line)
+                self.by_product[line.product.id].append(rule)
             elif line.applies_to == 'template':
-                self.by_template[line.template.id].append(line)
+                self.by_template[line.template.id].append(rule)
             elif line.applies_to == 'category':
-                self.by_category[line.category.id].append(line)
+                self.by_category[line.category.id].append(rule)
             else:
-                self.for_all.append(line)
+                self.for_all.append(rule)
         self._category_rules = {}
 
-    def compute(self, products, quantity, uom=None):
-        "Return {product id: (price, line)}"
-        products = list(products)
-        rows = product_rows([p.id for p in products])
-        parents = category_parents()
+    def compute(self, products, quantity, uom, data):
+        """Return {product id: (price, line)} of the products, whose rows
+        data holds"""
+        self.data = data
+        rows = data.rows
         quantities = self._quantities(products, quantity, uom)
+        by_product, by_template = self.by_product, self.by_template
         winners = {}
-        for product in products:
-            template, categories = rows[product.id]
-            ancestors, category_lines = self._rules_of_categories(
-                categories, parents)
-            winners[product.id] = first_match(
-                quantities[product.id], ancestors,
-                self.by_product.get(product.id, ()),
-                self.by_template.get(template, ()),
-                category_lines, self.for_all)
+        for product_id in self.data.ids_of(products):
+            template, categories, _, _ = rows[product_id]
+            ancestors, category_rules = self._rules_of_categories(categories)
+            winners[product_id] = first_match(
+                quantities[product_id] if quantities else abs(quantity),
+                ancestors,
+                by_product.get(product_id, ()),
+                by_template.get(template, ()),
+                category_rules)
         return self._prices(products, winners, quantity, uom)
 
     def _quantities(self, products, quantity, uom):
-        "The quantity in the list's unit of each product"
+        "The quantity in the list's unit of each product, None if the same"
         pool = Pool()
         Uom = pool.get('product.uom')
         if uom is None:
-            return defaultdict(lambda: quantity)
+            return None
         converted, cache = {}, {}
         for product in products:
             target = self.price_list.get_uom(product)
             if target.id not in cache:
-                cache[target.id] = Uom.compute_qty(
-                    uom, quantity, target, round=False)
+                cache[target.id] = abs(Uom.compute_qty(
+                        uom, quantity, target, round=False))
             converted[product.id] = cache[target.id]
         return converted
 
-    def _rules_of_categories(self, categories, parents):
-        "The ancestors of the categories and their rules in precedence"
+    def _rules_of_categories(self, categories):
+        "The ancestors of the categories and the rules from them on"
         if categories not in self._category_rules:
+            parents = self.data.parents
             ancestors = set()
             for category in categories:
                 while category and category not in ancestors:
                     ancestors.add(category)
                     category = parents.get(category)
-            lines = [l for c in ancestors for l in self.by_category.get(c, ())]
-            lines.sort(key=lambda l: l.precedence_key)
-            self._category_rules[categories] = (ancestors, lines)
+            rules = [r for c in ancestors for r in self.by_category.get(c, ())]
+            rules.sort(key=lambda r: r.precedence_key)
+            self._category_rules[categories] = (
+                ancestors, rules + self.for_all)
         return self._category_rules[categories]
 
     def _prices(self, products, winners, quantity, uom):
-        "Turn the winning lines into prices, reading bases in bulk"
+        "Turn the winning rules into prices, reading bases in bulk"
         result = {}
         need_base = defaultdict(list)
-        for product in products:
-            line = winners[product.id]
-            if line is None:
-                result[product.id] = (None, None)
-            elif line.compute_price == 'fixed':
-                result[product.id] = (line.fixed_price, line)
-            elif line.compute_price == 'expression':
-                steps = []
-                _, price = line.compute_steps(
-                    product, quantity, uom, {'date': self.date}, steps)
-                result[product.id] = (price, line)
+        for product_id, product in zip(self.data.ids_of(products), products):
+            rule = winners[product_id]
+            if rule is None:
+                result[product_id] = (None, None)
+            elif rule.compute_price == 'fixed':
+                result[product_id] = (rule.fixed_price, rule.line)
+            elif rule.compute_price == 'expression':
+                _, price = rule.line.compute_steps(
+                    product, quantity, uom, {'date': self.date}, [])
+                result[product_id] = (price, rule.line)
             else:
-                need_base[base_key(line)].append(product)
-        for key, base_products in need_base.items():
-            bases = self._bases(key, base_products, quantity, uom)
-            for product in base_products:
-                line = winners[product.id]
-                result[product.id] = (
-                    line.apply_formula(bases[product.id]), line)
+                need_base[rule.base_key].append(product)
+        for (base, other), base_products in need_base.items():
+            bases = self._bases(base, other, base_products, quantity, uom)
+            for product_id in self.data.ids_of(base_products):
+                rule = winners[product_id]
+                result[product_id] = (
+                    apply_formula(rule, bases[product_id]), rule.line)
         return result
 
-    def _bases(self, key, products, quantity, uom):
-        base, other = key
+    def _bases(self, base, other, products, quantity, uom):
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
         if base == 'list_price':
-            return self.price_list.base_sale_prices(products)
+            return self.price_list.base_sale_prices(
+                products, self.data.sale_prices())
         elif base == 'cost_price':
-            return cost_prices([p.id for p in products])
-        with Transaction().set_context(date=self.date):
-            prices = other.compute_batch(
-                products, quantity, uom=uom, pattern={'date': self.date})
-        missing = [p for p in products if prices[p.id] is None]
+            return self.data.cost_prices()
+        if other not in self._base_pricers:
+            self._base_pricers[other] = BatchPricer(
+                PriceList(other), self.date)
+        pricer = self._base_pricers[other]
+        other = pricer.price_list
+        prices = {i: price for i, (price, _) in pricer.compute(
+                products, quantity, uom, self.data).items()}
+        missing = [p for p, i in zip(products, self.data.ids_of(products))
+            if prices[i] is None]
         if missing:
-            prices.update(other.base_sale_prices(missing))
+            # No rule of the other list: its base is the sale price
+            sale_prices = other.base_sale_prices(
+                missing, self.data.sale_prices())
+            for product_id in self.data.ids_of(missing):
+                prices[product_id] = sale_prices[product_id]
         return prices
 
 
-def base_key(line):
-    if line.compute_price == 'percentage':
-        return ('list_price', None)
-    return (line.base, line.base_price_list)
-
-
 def first_match(quantity, ancestors, *groups):
-    quantity = abs(quantity)
-    for lines in groups:
-        for line in lines:
-            if line.quantity is not None and line.quantity > quantity:
+    for rules in groups:
+        for rule in rules:
+            if rule.quantity > quantity:
                 continue
-            if (line.extra_category
-                    and line.extra_category.id not in ancestors):
+            if rule.extra_category and rule.extra_category not in ancestors:
                 continue
-            return line
+            return rule
     return None
 
 
 def product_rows(product_ids):
-    "Return {product id: (template id, tuple of its category ids)}"
+    """Return {product id: (template id, tuple of its category ids, list
+    price, cost price)} with the prices of the context's company, in one
+    query like the bare read of the same rows"""
     pool = Pool()
     Product = pool.get('product.product')
     TemplateCategory = pool.get('product.template-product.category.all')
+    ListPrice = pool.get('product.list_price')
+    CostPrice = pool.get('product.cost_price')
     product = Product.__table__()
     template_category = TemplateCategory.__table__()
+    template_price = ListPrice.__table__()
+    product_price = ListPrice.__table__()
+    cost_price = CostPrice.__table__()
+    company = Transaction().context.get('company')
+    query = (product
+        .join(template_category, 'LEFT',
+            condition=template_category.template == product.template)
+        .join(template_price, 'LEFT', condition=(
+                (template_price.template == product.template)
+                & (template_price.product == Null)
+                & (template_price.company == company)))
+        .join(product_price, 'LEFT', condition=(
+                (product_price.product == product.id)
+                & (product_price.company == company)))
+        .join(cost_price, 'LEFT', condition=(
+                (cost_price.product == product.id)
+                & (cost_price.company == company))))
     cursor = Transaction().connection.cursor()
     rows = {}
+    categories = defaultdict(list)
     for sub_ids in grouped_slice(product_ids, backend.MAX_QUERY_PARAMS):
-        cursor.execute(*product.join(template_category, 'LEFT',
-                condition=template_category.template == product.template
-                ).select(product.id, product.template,
-                template_category.category,
+        cursor.execute(*query.select(
+                product.id, product.template, template_category.category,
+                product_price.list_price, template_price.list_price,
+                cost_price.cost_price,
                 where=fields.SQL_OPERATORS['in'](product.id, sub_ids)))
-        categories = defaultdict(set)
-        templates = {}
-        for product_id, template_id, category_id in cursor:
-            templates[product_id] = template_id
+        for (product_id, template_id, category_id, own_price,
+                template_price_, cost) in cursor:
             if category_id is not None:
-                categories[product_id].add(category_id)
-        for product_id, template_id in templates.items():
-            rows[product_id] = (
-                template_id, tuple(sorted(categories[product_id])))
-    return rows
+                categories[product_id].append(category_id)
+            if product_id not in rows:
+                rows[product_id] = (template_id,
+                    to_decimal(own_price if own_price is not None
+                        else template_price_),
+                    to_decimal(cost) or Decimal(0))
+    return {i: (template, tuple(sorted(set(categories[i]))), price, cost)
+        for i, (template, price, cost) in rows.items()}
 
 
 def category_parents():
@@ -179,25 +269,6 @@ def category_parents():
     cursor = Transaction().connection.cursor()
     cursor.execute(*category.select(category.id, category.parent))
     return dict(cursor)
-
-
-def cost_prices(product_ids):
-    "Return {product id: cost price} of the context's company"
-    pool = Pool()
-    CostPrice = pool.get('product.cost_price')
-    cost_price = CostPrice.__table__()
-    cursor = Transaction().connection.cursor()
-    company = Transaction().context.get('company')
-    prices = dict.fromkeys(product_ids, Decimal(0))
-    for sub_ids in grouped_slice(product_ids, backend.MAX_QUERY_PARAMS):
-        cursor.execute(*cost_price.select(
-                cost_price.product, cost_price.cost_price,
-                where=fields.SQL_OPERATORS['in'](cost_price.product, sub_ids)
-                & (cost_price.company == company)))
-        for product_id, price in cursor:
-            if price:
-                prices[product_id] = to_decimal(price)
-    return prices
 
 
 def to_decimal(value):

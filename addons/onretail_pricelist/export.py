@@ -18,6 +18,9 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
+from .batch import BatchPricer, ProductData
+from .price_list import cyclic_gc_paused
+
 COLUMNS = [
     'gateway_name', 'product_code', 'variant_code', 'minimum_quantity',
     'price', 'currency', 'start_date', 'end_date']
@@ -49,8 +52,10 @@ class PriceList(metaclass=PoolMeta):
         "Yield a dict per product and quantity tier on the date"
         with Transaction().set_context(date=date, company=self.company.id):
             tiers = self._quantity_tiers(date)
+            # The rules are indexed once; products are read by chunks.
+            pricer = BatchPricer(self, date)
             for product_ids in grouped_slice(exportable_products(), CHUNK):
-                yield from self._chunk_rows(list(product_ids), tiers, date)
+                yield from self._chunk_rows(list(product_ids), tiers, pricer)
 
     def _quantity_tiers(self, date):
         quantities = {0.0}
@@ -60,17 +65,19 @@ class PriceList(metaclass=PoolMeta):
                 quantities.add(line.quantity or 0.0)
         return sorted(quantities)
 
-    def _chunk_rows(self, product_ids, tiers, date):
+    def _chunk_rows(self, product_ids, tiers, pricer):
         pool = Pool()
         Product = pool.get('product.product')
         products = Product.browse(product_ids)
-        pattern = {'date': date}
-        tier_prices = [
-            self.compute_batch_lines(products, quantity, pattern=pattern)
-            for quantity in tiers]
-        sale_prices = self.base_sale_prices(products)
+        data = ProductData(products)
+        with cyclic_gc_paused():
+            tier_prices = [pricer.compute(products, quantity, None, data)
+                for quantity in tiers]
+        sale_prices = self.base_sale_prices(products, data.sale_prices())
         codes = product_codes(product_ids)
-        currency = self.company.currency
+        cent = Decimal(1).scaleb(-self.company.currency.digits)
+        currency = self.company.currency.code
+        dates = {}
         for product_id in product_ids:
             previous = None
             for quantity, prices in zip(tiers, tier_prices):
@@ -82,6 +89,10 @@ class PriceList(metaclass=PoolMeta):
                 if price is None or (price, line) == previous:
                     continue
                 previous = (price, line)
+                if line not in dates:
+                    dates[line] = (
+                        (line.start_date, line.end_date) if line
+                        else (None, None))
                 template_code, variant_code = codes[product_id]
                 yield {
                     'gateway_name': self.gateway_name,
@@ -90,19 +101,17 @@ class PriceList(metaclass=PoolMeta):
                     'minimum_quantity': (
                         int(quantity) if float(quantity).is_integer()
                         else quantity),
-                    'price': currency_digits(price, currency),
-                    'currency': currency.code,
-                    'start_date': line.start_date if line else None,
-                    'end_date': line.end_date if line else None,
+                    'price': at_least_cents(price, cent),
+                    'currency': currency,
+                    'start_date': dates[line][0],
+                    'end_date': dates[line][1],
                     }
 
 
-def currency_digits(price, currency):
-    "The price with at least the digits of the currency: 14.9900 is 14.99"
-    digits = currency.digits
-    if price == price.quantize(Decimal(1).scaleb(-digits)):
-        return price.quantize(Decimal(1).scaleb(-digits))
-    return price.normalize()
+def at_least_cents(price, cent):
+    "The price with the digits of the currency or more: 14.9900 is 14.99"
+    rounded = price.quantize(cent)
+    return rounded if rounded == price else price.normalize()
 
 
 def exportable_products():

@@ -1,6 +1,8 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from decimal import ROUND_HALF_UP, Decimal
+import gc
+from contextlib import contextmanager
+from decimal import Decimal
 
 from sql import Null
 from sql.functions import Lower
@@ -15,7 +17,8 @@ from trytond.pyson import Bool, Eval
 from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
-from .batch import BatchPricer, cost_prices
+from .batch import BatchPricer, ProductData, product_rows
+from .formula import apply_formula, message
 
 MEDIA = [
     ('pos', "Point of Sale"),
@@ -213,6 +216,10 @@ class PriceList(metaclass=PoolMeta):
     def explain(self, product, quantity, uom, pattern=None):
         """Return how the list prices the product: the list, the winning
         line (or None), the base and the steps as (label, value)"""
+        with Transaction().set_context(company=self.company.id):
+            return self._explain(product, quantity, uom, pattern)
+
+    def _explain(self, product, quantity, uom, pattern):
         rule_pattern = self._rule_pattern(product, quantity, uom, pattern)
         result = {
             'price_list': self, 'line': None, 'base': None, 'steps': [],
@@ -247,26 +254,32 @@ class PriceList(metaclass=PoolMeta):
                 result[product.id] = (
                     explanation['price'], explanation['line'])
             return result
-        return BatchPricer(self, date).compute(products, quantity, uom)
+        products = list(products)
+        with Transaction().set_context(company=self.company.id), \
+                cyclic_gc_paused():
+            return BatchPricer(self, date).compute(
+                products, quantity, uom, ProductData(products))
 
-    def base_sale_prices(self, products):
+    def base_sale_prices(self, products, sale_prices=None):
         """Return {product id: sale price} for the base 'sale price', with the
-        customer taxes when the list's prices include them"""
+        customer taxes when the list's prices include them.
+        sale_prices holds the prices without tax when already read."""
         pool = Pool()
         Product = pool.get('product.product')
-        prices = Product.get_price_list_sale_prices(products)
+        prices = sale_prices
+        if prices is None:
+            prices = Product.get_price_list_sale_prices(products)
         if self.tax_included:
             prices = self._add_customer_taxes(products, prices)
         return prices
 
     def _add_customer_taxes(self, products, prices):
         pool = Pool()
-        Product = pool.get('product.product')
         Tax = pool.get('account.tax')
         date = self._today()
         taxes_of_category = {}
         gross = {}
-        for product in Product.browse([p.id for p in products]):
+        for product in products:
             price = prices[product.id]
             if price is None:
                 gross[product.id] = None
@@ -291,6 +304,19 @@ class PriceList(metaclass=PoolMeta):
         pass
 
 
+@contextmanager
+def cyclic_gc_paused():
+    """Pause the cyclic garbage collector: pricing many products allocates
+    many small objects, and each collection would scan every record again"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def party_country(party):
     "The country of the party's main address"
     if not party:
@@ -306,12 +332,6 @@ def category_ancestors(categories):
             seen.add(category.id)
             yield category.id
             category = category.parent
-
-
-def round_to_multiple(value, multiple):
-    "Round half-up to a multiple, as 12.34 to a multiple of 10 gives 10"
-    return (value / multiple).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP) * multiple
 
 
 class PriceListCountryGroup(ModelSQL):
@@ -647,7 +667,7 @@ class PriceListLine(metaclass=PoolMeta):
         if self.compute_price == 'percentage' or self.base == 'list_price':
             return self.price_list.base_sale_prices([product])[product.id]
         elif self.base == 'cost_price':
-            return cost_prices([product.id])[product.id]
+            return product_rows([product.id])[product.id][3]
         elif self.base == 'price_list':
             price = self.base_price_list.compute(
                 product, quantity, uom, pattern=pattern)
@@ -657,36 +677,7 @@ class PriceListLine(metaclass=PoolMeta):
             return price
 
     def apply_formula(self, base, steps=None):
-        "Apply discount, rounding, surcharge and margins of §2 to the base"
-        if base is None:
-            return None
-
-        def step(msg_id, value, **kwargs):
-            if steps is not None:
-                steps.append((message(msg_id, **kwargs), value))
-            return value
-
-        if self.compute_price == 'percentage':
-            return step('msg_step_discount',
-                round_price(base * (1 - self.percent_price / 100)),
-                discount=self.percent_price)
-        price = step('msg_step_discount',
-            base * (1 - (self.discount or Decimal(0)) / 100),
-            discount=self.discount or Decimal(0))
-        if self.rounding:
-            price = step('msg_step_rounding',
-                round_to_multiple(price, self.rounding),
-                rounding=self.rounding)
-        if self.surcharge:
-            price = step('msg_step_surcharge', price + self.surcharge,
-                surcharge=self.surcharge)
-        if self.min_margin is not None and price < base + self.min_margin:
-            price = step('msg_step_min_margin', base + self.min_margin,
-                margin=self.min_margin)
-        if self.max_margin is not None and price > base + self.max_margin:
-            price = step('msg_step_max_margin', base + self.max_margin,
-                margin=self.max_margin)
-        return round_price(price)
+        return apply_formula(self, base, steps)
 
     def get_rec_name(self, name):
         scope = {
@@ -697,7 +688,3 @@ class PriceListLine(metaclass=PoolMeta):
         if self.quantity:
             text += ' ≥ %s' % self.quantity
         return text
-
-
-def message(msg_id, **kwargs):
-    return gettext('onretail_pricelist.' + msg_id, **kwargs)

@@ -452,6 +452,29 @@ class OnRetailPricelistTestCase(
                             'json'))), [])
 
     @with_transaction()
+    def test_access(self):
+        "Retail managers edit price lists; retail users and cashiers read them"
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        for group, can_write in [
+                ('group_retail_admin', True), ('group_retail', False),
+                ('group_cashier', False)]:
+            user = User(login=group, groups=[
+                    ModelData.get_id('onretail_base', group)])
+            user.save()
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                for model in ['product.price_list',
+                        'product.price_list.line']:
+                    self.assertTrue(ModelAccess.check(
+                            model, 'read', raise_exception=False))
+                    self.assertEqual(ModelAccess.check(
+                            model, 'write', raise_exception=False),
+                        can_write, (group, model))
+
+    @with_transaction()
     def test_web_shop_price_list(self):
         "The shop uses the coupon's list, a selected one or its own"
         pool = Pool()
