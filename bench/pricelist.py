@@ -45,6 +45,8 @@ def main():
         help="products timed one by one")
     parser.add_argument('--profile', action='store_true',
         help="print where compute_batch spends its time")
+    parser.add_argument('--trace-memory', action='store_true',
+        help="print what the export keeps in memory while it streams")
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--export', action='store_true',
         help=argparse.SUPPRESS)
@@ -75,7 +77,7 @@ def run(args):
     with Transaction().start(DATABASE, 0, context={
                 'company': company, 'date': TODAY}):
         figures = measure(pool, args.sample, args.profile)
-    figures.update(measure_export(company))
+    figures.update(measure_export(company, args.trace_memory))
     report(args, figures)
 
 
@@ -311,13 +313,18 @@ def bare_read(product_ids):
     return len(cursor.fetchall())
 
 
-def measure_export(company):
+def measure_export(company, trace_memory=False):
     "Stream the export in a process of its own to see its peak memory"
     started = time.perf_counter()
-    output = subprocess.run(
+    env = dict(os.environ, ONRETAIL_BENCH_COMPANY=str(company))
+    if trace_memory:
+        env['ONRETAIL_BENCH_TRACE'] = '1'
+    process = subprocess.run(
         [sys.executable, __file__, '--export'], check=True,
-        capture_output=True, text=True,
-        env=dict(os.environ, ONRETAIL_BENCH_COMPANY=str(company))).stdout
+        capture_output=True, text=True, env=env)
+    if trace_memory:
+        print(process.stderr)
+    output = process.stdout
     rows, start, warm, peak = map(int, output.split())
     return {'export': time.perf_counter() - started, 'export_rows': rows,
         'rss_start': start, 'rss_warm': warm, 'rss_peak': peak}
@@ -339,12 +346,25 @@ def export_child():
         start = current_rss()
         warm = None
         lines = 0
+        trace = os.environ.get('ONRETAIL_BENCH_TRACE')
+        snapshots = []
+        if trace:
+            import tracemalloc
+            tracemalloc.start(12)
         with open(os.devnull, 'w') as sink:
             for chunk in PriceList.export_gateway(price_lists, TODAY, 'csv'):
                 lines += chunk.count('\n')
                 sink.write(chunk)
                 if warm is None and lines > 1:
                     warm = current_rss()
+                if trace and len(snapshots) < 2 and lines > (
+                        20_000, 300_000)[len(snapshots)]:
+                    snapshots.append(tracemalloc.take_snapshot())
+        if trace and len(snapshots) == 2:
+            for stat in snapshots[1].compare_to(
+                    snapshots[0], 'traceback')[:5]:
+                print(stat, *stat.traceback.format()[-14:], sep='\n',
+                    file=sys.stderr)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # rows without the header; KiB
     print(lines - 1, start, warm or start, peak)
