@@ -188,11 +188,6 @@ class WebClientTestCase(unittest.TestCase):
         self.wait(EC.visibility_of_element_located((By.XPATH,
                     '//td//*[contains(text(), "Aloe Vera Gel")]')))
         self.wait(EC.element_to_be_clickable((By.XPATH,
-                    '//a[normalize-space(.)="Where It Applies"]'))).click()
-        self.wait(EC.visibility_of_element_located((By.XPATH,
-                    '//td//*[normalize-space(text())="European Union"]')))
-
-        self.wait(EC.element_to_be_clickable((By.XPATH,
                     '//button[normalize-space(.)="Why This Price?"]'))).click()
         product = self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR,
                     '.modal input[name="product"]')))
@@ -200,4 +195,12 @@ class WebClientTestCase(unittest.TestCase):
         self.wait(lambda driver: 'Fixed price: 7.49' in driver.find_element(
                 By.CSS_SELECTOR, '.modal textarea[name="explanation"]'
                 ).get_property('value'))
+        self.driver.find_element(By.XPATH,
+            '//div[contains(@class, "modal")]'
+            '//button[normalize-space(.)="Close"]').click()
+
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//a[normalize-space(.)="Where It Applies"]'))).click()
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//td//*[normalize-space(text())="European Union"]')))
         self.assertEqual(self.script_errors(), [])

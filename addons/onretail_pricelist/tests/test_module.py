@@ -321,7 +321,6 @@ class OnRetailPricelistTestCase(
                 with self.subTest(values=values):
                     with self.assertRaisesRegex(ValidationError, field):
                         self.price_list("Bad", [values])
-                    Transaction().rollback()
 
     @with_transaction()
     def test_tryton_lines_still_work(self):
