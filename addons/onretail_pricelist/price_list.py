@@ -345,6 +345,9 @@ class PriceListCountryGroup(ModelSQL):
         required=True)
 
 
+FORMULA_ONLY = {'invisible': Eval('compute_price') != 'formula'}
+
+
 class PriceListLine(metaclass=PoolMeta):
     __name__ = 'product.price_list.line'
 
@@ -420,35 +423,25 @@ class PriceListLine(metaclass=PoolMeta):
         "is the base.")
     discount = fields.Numeric(
         "Discount %", digits=(16, 2),
-        states={
-            'invisible': Eval('compute_price') != 'formula',
-            },
+        states=FORMULA_ONLY,
         help="Taken off the base; negative for a mark-up.")
     rounding = fields.Numeric(
         "Rounding", digits=price_digits,
-        states={
-            'invisible': Eval('compute_price') != 'formula',
-            },
+        states=FORMULA_ONLY,
         help="Round half-up to a multiple of this after the discount and "
         "before the surcharge; 0 for no rounding.\n"
         "Rounding 10 and surcharge -0.01 give prices like 9.99.")
     surcharge = fields.Numeric(
         "Surcharge", digits=price_digits,
-        states={
-            'invisible': Eval('compute_price') != 'formula',
-            },
+        states=FORMULA_ONLY,
         help="Added after rounding; negative for a fixed amount off.")
     min_margin = fields.Numeric(
         "Minimum Margin", digits=price_digits,
-        states={
-            'invisible': Eval('compute_price') != 'formula',
-            },
+        states=FORMULA_ONLY,
         help="The price is at least the base plus this amount.")
     max_margin = fields.Numeric(
         "Maximum Margin", digits=price_digits,
-        states={
-            'invisible': Eval('compute_price') != 'formula',
-            },
+        states=FORMULA_ONLY,
         help="The price is at most the base plus this amount.")
     priority = fields.Integer(
         "Priority", required=True,
@@ -655,7 +648,7 @@ class PriceListLine(metaclass=PoolMeta):
         base = self.get_base(product, quantity, uom, pattern)
         if base is not None:
             steps.append((self.base_label(), base))
-        return base, self.apply_formula(base, steps)
+        return base, apply_formula(self, base, steps)
 
     def base_label(self):
         if self.compute_price == 'percentage':
@@ -675,9 +668,6 @@ class PriceListLine(metaclass=PoolMeta):
                 price = self.base_price_list.base_sale_prices(
                     [product])[product.id]
             return price
-
-    def apply_formula(self, base, steps=None):
-        return apply_formula(self, base, steps)
 
     def get_rec_name(self, name):
         scope = {
