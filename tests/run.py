@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 from pathlib import Path
 
@@ -138,6 +139,27 @@ def report(results):
     return 0 if ok else 1
 
 
+class TimedResult(unittest.TextTestResult):
+    """Records how long each test took, its class set-up (module activation)
+    included, to print the slowest ones: the suite has a time budget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.durations = []
+        self._last = time.perf_counter()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        now = time.perf_counter()
+        self.durations.append((now - self._last, test.id()))
+        self._last = now
+
+    def print_slowest(self, count=15):
+        self.stream.writeln(f'Slowest {count} tests (with class set-up):')
+        for seconds, name in sorted(self.durations, reverse=True)[:count]:
+            self.stream.writeln(f'{seconds:8.1f} s  {name}')
+
+
 def run_child(pattern):
     "Run all tests on the backend of the environment and save the figures"
     sys.path.insert(0, str(ROOT))
@@ -147,8 +169,9 @@ def run_child(pattern):
     suite = unittest.TestSuite()
     for name in test_module_names():
         suite.addTests(loader.loadTestsFromName(name))
-    result = unittest.TextTestRunner(
-        stream=sys.stdout, verbosity=2).run(suite)
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
+        resultclass=TimedResult).run(suite)
+    result.print_slowest()
     # A test whose subtests fail several times counts once.
     failed = len({
             getattr(test, 'test_case', test).id()

@@ -7,6 +7,7 @@ onretail.conf, demo data included) on the backend of the environment, serves
 it with trytond and the web client, and drives headless Chromium through the
 login and the Retail menu.
 """
+import json
 import os
 import secrets
 import shutil
@@ -77,6 +78,7 @@ class WebClientTestCase(unittest.TestCase):
         cls.addClassCleanup(cls.stop, server)
         cls.url = f'http://127.0.0.1:{cls.port}/'
         cls.wait_for_server(server)
+        cls.warm_up()
 
         cls.env = env
         options = webdriver.ChromeOptions()
@@ -107,6 +109,21 @@ class WebClientTestCase(unittest.TestCase):
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("trytond did not answer in time")
+
+    @classmethod
+    def warm_up(cls):
+        """Log in once over JSON-RPC: the server loads the modules of the
+        database on its first login, which may take longer than a browser
+        wait on a busy machine"""
+        body = json.dumps({'id': 0, 'method': 'common.db.login',
+                'params': ['admin', {'password': cls.password}, 'en']})
+        request = urllib.request.Request(
+            f'{cls.url}{cls.database}/rpc/', data=body.encode(),
+            headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=10 * TIMEOUT) as response:
+            result = json.load(response)
+        if 'error' in result:
+            raise RuntimeError(f"login failed: {result['error']}")
 
     @staticmethod
     def stop(server):

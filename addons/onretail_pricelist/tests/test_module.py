@@ -575,6 +575,8 @@ def random_rule(generator, categories, products, base):
 class OnRetailPricelistRouteTestCase(PriceListTestMixin, RouteTestCase):
     "Test the gateway export URL"
     module = 'onretail_pricelist'
+    # The same modules as the test case above: its database is reused
+    extras = OnRetailPricelistTestCase.extras
 
     @classmethod
     def setUpDatabase(cls):
