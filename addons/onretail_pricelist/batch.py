@@ -48,16 +48,15 @@ class ProductData:
     shared with the lists that other lists are based on"""
 
     def __init__(self, products):
-        self.products = products
-        # Reading a record's id goes through a field; read each one once.
-        self._ids = {id(p): p.id for p in products}
-        self.rows = product_rows(self.ids_of(products))
+        self.records = {p.id: p for p in products}
+        self.ids = list(self.records)
+        self.rows = product_rows(self.ids)
         self.parents = category_parents()
         self._sale_prices = self._cost_prices = None
 
-    def ids_of(self, products):
-        ids = self._ids
-        return [ids[id(p)] for p in products]
+    def products(self, product_ids):
+        records = self.records
+        return [records[i] for i in product_ids]
 
     def sale_prices(self):
         "The products' sale prices without tax"
@@ -65,7 +64,7 @@ class ProductData:
         Product = pool.get('product.product')
         if self._sale_prices is None:
             self._sale_prices = Product.adjust_price_list_sale_prices(
-                self.products,
+                list(self.records.values()),
                 {i: row[2] for i, row in self.rows.items()})
         return self._sale_prices
 
@@ -100,40 +99,54 @@ class BatchPricer:
                 self.by_category[line.category.id].append(rule)
             else:
                 self.for_all.append(rule)
+        self.by_product = {k: tuple(v) for k, v in self.by_product.items()}
+        self.by_template = {k: tuple(v) for k, v in self.by_template.items()}
         self._category_rules = {}
 
-    def compute(self, products, quantity, uom, data):
+    def compute(self, product_ids, quantity, uom, data):
         """Return {product id: (price, line)} of the products, whose rows
-        data holds"""
+        and records data holds"""
         self.data = data
         rows = data.rows
-        quantities = self._quantities(products, quantity, uom)
+        quantities = self._quantities(product_ids, quantity, uom)
         by_product, by_template = self.by_product, self.by_template
+        # Products of the same categories share the winner of their rules
+        category_winners = {}
         winners = {}
-        for product_id in self.data.ids_of(products):
+        for product_id in product_ids:
             template, categories, _, _ = rows[product_id]
-            ancestors, category_rules = self._rules_of_categories(categories)
-            winners[product_id] = first_match(
-                quantities[product_id] if quantities else abs(quantity),
-                ancestors,
-                by_product.get(product_id, ()),
-                by_template.get(template, ()),
-                category_rules)
-        return self._prices(products, winners, quantity, uom)
+            product_quantity = (
+                quantities[product_id] if quantities else abs(quantity))
+            rule = None
+            own_rules = (by_product.get(product_id, ())
+                + by_template.get(template, ()))
+            if own_rules:
+                ancestors, _ = self._rules_of_categories(categories)
+                rule = first_match(product_quantity, ancestors, own_rules)
+            if rule is None:
+                key = categories, product_quantity
+                if key not in category_winners:
+                    category_winners[key] = first_match(
+                        product_quantity,
+                        *self._rules_of_categories(categories))
+                rule = category_winners[key]
+            winners[product_id] = rule
+        return self._prices(winners, quantity, uom)
 
-    def _quantities(self, products, quantity, uom):
+    def _quantities(self, product_ids, quantity, uom):
         "The quantity in the list's unit of each product, None if the same"
         pool = Pool()
         Uom = pool.get('product.uom')
         if uom is None:
             return None
         converted, cache = {}, {}
-        for product in products:
+        for product_id, product in zip(
+                product_ids, self.data.products(product_ids)):
             target = self.price_list.get_uom(product)
             if target.id not in cache:
                 cache[target.id] = abs(Uom.compute_qty(
                         uom, quantity, target, round=False))
-            converted[product.id] = cache[target.id]
+            converted[product_id] = cache[target.id]
         return converted
 
     def _rules_of_categories(self, categories):
@@ -151,36 +164,36 @@ class BatchPricer:
                 ancestors, rules + self.for_all)
         return self._category_rules[categories]
 
-    def _prices(self, products, winners, quantity, uom):
+    def _prices(self, winners, quantity, uom):
         "Turn the winning rules into prices, reading bases in bulk"
         result = {}
         need_base = defaultdict(list)
-        for product_id, product in zip(self.data.ids_of(products), products):
-            rule = winners[product_id]
+        for product_id, rule in winners.items():
             if rule is None:
                 result[product_id] = (None, None)
             elif rule.compute_price == 'fixed':
                 result[product_id] = (rule.fixed_price, rule.line)
             elif rule.compute_price == 'expression':
+                product = self.data.records[product_id]
                 _, price = rule.line.compute_steps(
                     product, quantity, uom, {'date': self.date}, [])
                 result[product_id] = (price, rule.line)
             else:
-                need_base[rule.base_key].append(product)
-        for (base, other), base_products in need_base.items():
-            bases = self._bases(base, other, base_products, quantity, uom)
-            for product_id in self.data.ids_of(base_products):
+                need_base[rule.base_key].append(product_id)
+        for (base, other), product_ids in need_base.items():
+            bases = self._bases(base, other, product_ids, quantity, uom)
+            for product_id in product_ids:
                 rule = winners[product_id]
                 result[product_id] = (
                     apply_formula(rule, bases[product_id]), rule.line)
         return result
 
-    def _bases(self, base, other, products, quantity, uom):
+    def _bases(self, base, other, product_ids, quantity, uom):
         pool = Pool()
         PriceList = pool.get('product.price_list')
         if base == 'list_price':
             return self.price_list.base_sale_prices(
-                products, self.data.sale_prices())
+                self.data.products(product_ids), self.data.sale_prices())
         elif base == 'cost_price':
             return self.data.cost_prices()
         if other not in self._base_pricers:
@@ -189,32 +202,30 @@ class BatchPricer:
         pricer = self._base_pricers[other]
         other = pricer.price_list
         prices = {i: price for i, (price, _) in pricer.compute(
-                products, quantity, uom, self.data).items()}
-        missing = [p for p, i in zip(products, self.data.ids_of(products))
-            if prices[i] is None]
+                product_ids, quantity, uom, self.data).items()}
+        missing = [i for i in product_ids if prices[i] is None]
         if missing:
             # No rule of the other list: its base is the sale price
             sale_prices = other.base_sale_prices(
-                missing, self.data.sale_prices())
-            for product_id in self.data.ids_of(missing):
+                self.data.products(missing), self.data.sale_prices())
+            for product_id in missing:
                 prices[product_id] = sale_prices[product_id]
         return prices
 
 
-def first_match(quantity, ancestors, *groups):
-    for rules in groups:
-        for rule in rules:
-            if rule.quantity > quantity:
-                continue
-            if rule.extra_category and rule.extra_category not in ancestors:
-                continue
-            return rule
+def first_match(quantity, ancestors, rules):
+    for rule in rules:
+        if rule.quantity > quantity:
+            continue
+        if rule.extra_category and rule.extra_category not in ancestors:
+            continue
+        return rule
     return None
 
 
 def product_rows(product_ids):
-    """Return {product id: (template id, tuple of its category ids, list
-    price, cost price)} with the prices of the context's company, in one
+    """Return {product id: [template id, sorted tuple of its category ids,
+    list price, cost price]} with the prices of the context's company, in one
     query like the bare read of the same rows"""
     pool = Pool()
     Product = pool.get('product.product')
@@ -242,24 +253,25 @@ def product_rows(product_ids):
                 & (cost_price.company == company))))
     cursor = Transaction().connection.cursor()
     rows = {}
-    categories = defaultdict(list)
     for sub_ids in grouped_slice(product_ids, backend.MAX_QUERY_PARAMS):
         cursor.execute(*query.select(
                 product.id, product.template, template_category.category,
                 product_price.list_price, template_price.list_price,
                 cost_price.cost_price,
                 where=fields.SQL_OPERATORS['in'](product.id, sub_ids)))
+        # fetchall: iterating the cursor row by row costs as much as the query
         for (product_id, template_id, category_id, own_price,
-                template_price_, cost) in cursor:
-            if category_id is not None:
-                categories[product_id].append(category_id)
-            if product_id not in rows:
-                rows[product_id] = (template_id,
+                template_price_, cost) in cursor.fetchall():
+            categories = (category_id,) if category_id is not None else ()
+            row = rows.get(product_id)
+            if row is None:
+                rows[product_id] = [template_id, categories,
                     to_decimal(own_price if own_price is not None
                         else template_price_),
-                    to_decimal(cost) or Decimal(0))
-    return {i: (template, tuple(sorted(set(categories[i]))), price, cost)
-        for i, (template, price, cost) in rows.items()}
+                    to_decimal(cost) or Decimal(0)]
+            elif categories and category_id not in row[1]:
+                row[1] = tuple(sorted(row[1] + categories))
+    return rows
 
 
 def category_parents():

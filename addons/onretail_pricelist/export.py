@@ -71,7 +71,7 @@ class PriceList(metaclass=PoolMeta):
         products = Product.browse(product_ids)
         data = ProductData(products)
         with cyclic_gc_paused():
-            tier_prices = [pricer.compute(products, quantity, None, data)
+            tier_prices = [pricer.compute(product_ids, quantity, None, data)
                 for quantity in tiers]
         sale_prices = self.base_sale_prices(products, data.sale_prices())
         codes = product_codes(product_ids)

@@ -254,11 +254,11 @@ class PriceList(metaclass=PoolMeta):
                 result[product.id] = (
                     explanation['price'], explanation['line'])
             return result
-        products = list(products)
         with Transaction().set_context(company=self.company.id), \
                 cyclic_gc_paused():
+            data = ProductData(products)
             return BatchPricer(self, date).compute(
-                products, quantity, uom, ProductData(products))
+                data.ids, quantity, uom, data)
 
     def base_sale_prices(self, products, sale_prices=None):
         """Return {product id: sale price} for the base 'sale price', with the
