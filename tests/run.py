@@ -6,7 +6,8 @@ PostgreSQL, side by side, and exit non-zero when a test fails or none ran.
 
 PostgreSQL is the server of ONRETAIL_PG_URI when given (a database URI as
 trytond takes it, e.g. postgresql://user:password@localhost:5432/), else a
-throwaway cluster that Debian's pg_virtualenv starts and drops afterwards.
+throwaway cluster that Debian's pg_virtualenv starts and drops afterwards;
+its tests run in two shards of their own, in parallel.
 
 Usage: run.py [--backend sqlite|postgresql] [-k PATTERN]
 """
@@ -15,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ('sqlite', 'postgresql')
 # A throwaway cluster needs no durability; this makes it much faster.
 PG_OPTIONS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']
+PG_SHARDS = 2
 
 
 def test_module_names():
@@ -59,56 +62,100 @@ def cache_directory():
     return current
 
 
-def backend_command(backend, argv):
-    "Command and environment that run the tests of one backend"
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def jobs(backends):
+    """The child processes as (name, backend, shard): PostgreSQL runs its
+    tests in two shards, each on its own cluster, so that both cores stay
+    busy while SQLite runs alongside"""
+    result = []
+    for backend in backends:
+        shards = PG_SHARDS if backend == 'postgresql' else 1
+        for shard in range(shards):
+            name = backend if shards == 1 else f'{backend} {shard + 1}/{shards}'
+            result.append((name, backend, (shard, shards)))
+    return result
+
+
+def backend_command(backend, shard, argv):
+    "Command and environment that run a shard of the tests of one backend"
     env = os.environ.copy()
+    index, count = shard
+    env['ONRETAIL_TEST_SHARD'] = f'{index}/{count}'
     command = [sys.executable, __file__, '--child', *argv]
-    cache = cache_directory() / backend
+    cache = cache_directory() / f'{backend}-{index}-{count}'
     cache.mkdir(parents=True, exist_ok=True)
     env['DB_CACHE'] = str(cache)
     if backend == 'sqlite':
         env['TRYTOND_DATABASE__URI'] = 'sqlite://'
         env['DB_NAME'] = ':memory:'
-    elif pg_uri := os.environ.get('ONRETAIL_PG_URI'):
+        return command, env
+    # Shards may share a server: each has a database name of its own
+    env['DB_NAME'] = f'test_{os.getpid()}_{index}'
+    if pg_uri := os.environ.get('ONRETAIL_PG_URI'):
         env['TRYTOND_DATABASE__URI'] = pg_uri
     else:
         # pg_virtualenv exports PGHOST, PGPORT, PGUSER and PGPASSWORD,
         # which libpq reads for an URI without host.
         env['TRYTOND_DATABASE__URI'] = 'postgresql://'
+        # Each shard has a cluster of its own, on a port of its own
+        env['PGPORT'] = str(free_port())
         options = [arg for option in PG_OPTIONS for arg in ('-o', option)]
         command = ['pg_virtualenv', *options, '-t', *command]
     return command, env
 
 
 def run_backends(backends, argv):
-    "Run one child per backend in parallel, streaming their output"
+    """Run the children in parallel, streaming their output; return the
+    figures of each backend, its shards added up"""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         processes = {}
-        for backend in backends:
-            command, env = backend_command(backend, argv)
-            env['ONRETAIL_TEST_RESULT'] = os.path.join(tmp, backend + '.json')
-            processes[backend] = subprocess.Popen(
+        for name, backend, shard in jobs(backends):
+            command, env = backend_command(backend, shard, argv)
+            env['ONRETAIL_TEST_RESULT'] = _result_file(tmp, name)
+            processes[name, backend] = subprocess.Popen(
                 command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True, errors='replace')
         threads = [
-            threading.Thread(target=_stream, args=(backend, process.stdout))
-            for backend, process in processes.items()]
+            threading.Thread(target=_stream, args=(name, process.stdout))
+            for (name, _), process in processes.items()]
         for thread in threads:
             thread.start()
-        for backend, process in processes.items():
+        for process in processes.values():
             process.wait()
         for thread in threads:
             thread.join()
-        for backend, process in processes.items():
-            try:
-                with open(os.path.join(tmp, backend + '.json')) as fp:
-                    results[backend] = json.load(fp)
-            except FileNotFoundError:
-                results[backend] = None
-            if process.returncode and results[backend] is not None:
-                results[backend]['exit'] = process.returncode
+        for (name, backend), process in processes.items():
+            results[backend] = _add(
+                results.get(backend, {}), _figures(name, process, tmp))
     return results
+
+
+def _figures(name, process, tmp):
+    try:
+        with open(_result_file(tmp, name)) as fp:
+            figures = json.load(fp)
+    except FileNotFoundError:
+        return None
+    if process.returncode:
+        figures['exit'] = process.returncode
+    return figures
+
+
+def _result_file(tmp, name):
+    return os.path.join(tmp, name.replace(' ', '-').replace('/', 'of') + '.json')
+
+
+def _add(total, figures):
+    if total is None or figures is None:
+        return None
+    return {key: total.get(key, 0) + value
+        for key, value in figures.items()}
 
 
 def _stream(prefix, pipe):
@@ -167,7 +214,10 @@ def run_child(pattern):
     if pattern:
         loader.testNamePatterns = [f'*{pattern}*']
     suite = unittest.TestSuite()
-    for name in test_module_names():
+    index, count = map(int, os.environ['ONRETAIL_TEST_SHARD'].split('/'))
+    # A shard is every count-th test file: a module's tests and scenarios
+    # alternate, which balances the shards well enough
+    for name in test_module_names()[index::count]:
         suite.addTests(loader.loadTestsFromName(name))
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
         resultclass=TimedResult).run(suite)
@@ -185,7 +235,8 @@ def run_child(pattern):
         }
     with open(os.environ['ONRETAIL_TEST_RESULT'], 'w') as fp:
         json.dump(figures, fp)
-    return 0 if result.wasSuccessful() and figures['passed'] else 1
+    # A shard may have no test of the pattern: the parent checks the sum.
+    return 0 if result.wasSuccessful() else 1
 
 
 def main():
