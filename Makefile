@@ -11,7 +11,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench-pricelist bootstrap system-packages clean
+.PHONY: run test bench-pricelist bench-wallet bootstrap system-packages clean
 
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
@@ -24,6 +24,9 @@ test: bootstrap system-packages
 # Benchmarks print figures; they are not tests (see README, Performance).
 bench-pricelist: bootstrap system-packages
 	$(BIN)/python bench/pricelist.py
+
+bench-wallet: bootstrap system-packages
+	$(BIN)/python bench/wallet.py
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 

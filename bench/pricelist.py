@@ -26,14 +26,12 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import activate, on_postgresql, vacuum
+
 DATABASE = 'bench_pricelist'
-PG_OPTIONS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']
 TODAY = dt.date(2026, 11, 23)
 REPEAT = 5
 
@@ -52,18 +50,11 @@ def main():
     args = parser.parse_args()
     if args.export:
         return export_child()
-    if args.child or os.environ.get('ONRETAIL_PG_URI'):
-        os.environ['TRYTOND_DATABASE__URI'] = os.environ.get(
-            'ONRETAIL_PG_URI', 'postgresql://')
-        return run(args)
-    # pg_virtualenv sets PGHOST & co., which libpq reads for 'postgresql://'
-    options = [arg for option in PG_OPTIONS for arg in ('-o', option)]
-    return subprocess.call(['pg_virtualenv', *options, '-t',
-            sys.executable, __file__, '--child', *sys.argv[1:]])
+    return on_postgresql(__file__, sys.argv[1:], lambda: run(args))
 
 
 def run(args):
-    activate()
+    activate(DATABASE, 'onretail_pricelist')
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     Pool.start()
@@ -73,38 +64,12 @@ def run(args):
     with Transaction().start(DATABASE, 0) as transaction:
         company = build(pool, args.products, args.rules)
         transaction.commit()
-    # The statistics a live database has from autovacuum
-    with Transaction().start(DATABASE, 0, autocommit=True) as transaction:
-        transaction.connection.cursor().execute('VACUUM ANALYZE')
+    vacuum(DATABASE)
     with Transaction().start(DATABASE, 0, context={
                 'company': company, 'date': TODAY}):
         figures = measure(pool, args.sample, args.profile)
     figures.update(measure_export(company))
     report(args, figures)
-
-
-def activate():
-    "A fresh database with onretail_pricelist activated"
-    sys.path.insert(0, str(ROOT))
-    from tests.tools import create_database, drop_database
-    try:
-        drop_database(DATABASE, os.environ)
-    except subprocess.CalledProcessError:
-        pass  # it did not exist
-    create_database(DATABASE, os.environ)
-    with tempfile.NamedTemporaryFile('w', suffix='.pass') as password:
-        password.write('admin\n')
-        password.flush()
-        env = dict(os.environ, TRYTONPASSFILE=password.name)
-        started = time.perf_counter()
-        subprocess.run([
-                str(Path(sys.executable).parent / 'trytond-admin'),
-                '-d', DATABASE, '--all', '--activate-dependencies',
-                '--email', 'admin@example.com',
-                '-u', 'onretail_pricelist'],
-            env=env, check=True, stdout=subprocess.DEVNULL)
-    print(f"activated onretail_pricelist in "
-        f"{time.perf_counter() - started:.0f} s", flush=True)
 
 
 def build(pool, n_products, n_rules):

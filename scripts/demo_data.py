@@ -122,6 +122,8 @@ def load(config, modules):
         setup_cash_register(config, company, accounts)
     if 'onretail_pricelist' in modules:
         setup_price_lists(config, 'sale_point' in modules)
+    if 'onretail_wallet' in modules:
+        setup_wallets(config)
     close_configuration_wizard()
 
 
@@ -492,6 +494,79 @@ def setup_price_lists(config, with_pos):
             start_date=datetime.date(year, 12, 1),
             end_date=datetime.date(year, 12, 24))
         christmas.save()
+
+
+def setup_wallets(config):
+    """A Christmas gift card program with three anonymous vouchers and an
+    eWallet for the regular customers"""
+    Category = Model.get('party.category')
+    Party = Model.get('party.party')
+
+    voucher = _program("Christmas voucher", 'gift_card', "Christmas Voucher",
+        credit_expires=True, validity=3, validity_unit='year',
+        refund_type='oldest', email_template=_card_email_template())
+    if not voucher.cards:
+        _generate_cards(voucher, amount=Decimal(50), quantity=3)
+
+    regulars, = (Category.find([('name', '=', "Stammkunden")])
+        or [Category(name="Stammkunden")])
+    regulars.save()
+    for name in ["Anna Huber", "Kovács Eszter", "Lukas Gruber"]:
+        customer, = Party.find([('name', '=', name)])
+        if regulars not in customer.categories:
+            customer.categories.append(Category(regulars.id))
+            customer.save()
+    ewallet = _program("Stammkunden eWallet", 'ewallet', "eWallet Top-up",
+        media=['pos', 'sale'])
+    if not ewallet.cards:
+        _generate_cards(ewallet, amount=Decimal(20), categories=[regulars])
+
+
+def _program(name, type_, product_name, **values):
+    Program = Model.get('wallet.program')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+    programs = Program.find([('name', '=', name)])
+    if programs:
+        return programs[0]
+    template = Template(name=product_name, type='service',
+        default_uom=Uom.find([('name', '=', "Unit")])[0], salable=True,
+        list_price=Decimal(0))
+    template.save()
+    program = Program(name=name, type=type_, product=template.products[0],
+        **values)
+    program.save()
+    return program
+
+
+def _card_email_template():
+    Field = Model.get('ir.model.field')
+    IrModel = Model.get('ir.model')
+    EmailTemplate = Model.get('ir.email.template')
+    templates = EmailTemplate.find([('name', '=', "Gift card")])
+    if templates:
+        return templates[0]
+    model, = IrModel.find([('name', '=', 'wallet.card')])
+    party, = Field.find(
+        [('model', '=', 'wallet.card'), ('name', '=', 'party')])
+    template = EmailTemplate(name="Gift card", model=model, recipients=party,
+        subject="Ihr Gutschein ${record.program.name}",
+        body="Ihr Gutscheincode: ${record.code}")
+    template.save()
+    return template
+
+
+def _generate_cards(program, amount, quantity=None, categories=()):
+    generate = Wizard('wallet.card.generate', [program])
+    generate.form.amount = amount
+    if quantity:
+        generate.form.for_customers = False
+        generate.form.quantity = quantity
+    else:
+        generate.form.for_customers = True
+        generate.form.categories.extend(
+            type(c)(c.id) for c in categories)
+    generate.execute('generate')
 
 
 def _price_list(name, **values):

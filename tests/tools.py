@@ -24,14 +24,16 @@ def create_database(name, env):
     _database_action('create', name, env)
 
 
-def drop_database(name, env):
-    "Drop the database from the backend configured by env"
-    _database_action('drop', name, env)
+def drop_database(name, env, quiet=False):
+    """Drop the database from the backend configured by env; quiet hides
+    the error when it does not exist"""
+    _database_action('drop', name, env, quiet)
 
 
-def _database_action(action, name, env):
+def _database_action(action, name, env, quiet=False):
     # In a process of its own: the test process may hold a database of the
     # same backend open, with other settings.
     subprocess.run(
         [sys.executable, '-c', _DATABASE_ACTION, action, name],
-        env=env, check=True)
+        env=env, check=True,
+        stderr=subprocess.DEVNULL if quiet else None)

@@ -11,6 +11,7 @@ from sql.operators import Equal
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.onretail_base.media import MEDIA
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -20,11 +21,6 @@ from trytond.transaction import Transaction
 from .batch import BatchPricer, ProductData, product_rows
 from .formula import apply_formula, message
 
-MEDIA = [
-    ('pos', "Point of Sale"),
-    ('sale', "Sales Orders"),
-    ('web', "Website"),
-    ]
 # Rank of a rule's scope in the precedence of §3: the narrower the earlier.
 SCOPE_RANK = {'product': 0, 'template': 1, 'category': 2, 'all': 3}
 

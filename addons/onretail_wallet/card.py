@@ -1,0 +1,618 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Cards, their credit lots and the ledger of their movements.
+
+The ledger is the truth: a lot's remaining credit is the sum of its moves,
+a card's balance the sum of the moves of its lots that have not expired.
+Every change of credit locks the card first, so that two cash registers
+never spend the same credit."""
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from sql import Literal, Null
+from sql.aggregate import Sum
+from sql.conditionals import Coalesce
+from stdnum.iso7064 import mod_37_36
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import CardCodeError, CreditError
+
+# Codes: 13 random characters of 0-9A-Z (67 bits) and a check character
+# (ISO 7064 MOD 37,36), which catches any single wrong character and any
+# swap of two neighbours.
+CODE_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+CODE_RANDOM_LENGTH = 13
+
+
+def new_code():
+    "A random card code with its check character"
+    body = ''.join(
+        secrets.choice(CODE_ALPHABET) for _ in range(CODE_RANDOM_LENGTH))
+    return body + mod_37_36.calc_check_digit(body)
+
+
+def clean_code(code):
+    "The code as stored: without spaces and dashes, in capitals"
+    return ''.join(c for c in (code or '') if c not in ' -').upper()
+
+
+class Card(ModelSQL, ModelView):
+    "Gift card or eWallet"
+    __name__ = 'wallet.card'
+    __string__ = "Wallet Card"
+    _rec_name = 'code'
+
+    code = fields.Char(
+        "Code", required=True, readonly=True, strip=False,
+        help="The random code the customer pays with, with a check "
+        "character at its end.")
+    program = fields.Many2One(
+        'wallet.program', "Program", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('id', -1) >= 0})
+    company = fields.Function(
+        fields.Many2One('company.company', "Company"),
+        'on_change_with_company', searcher='search_company')
+    party = fields.Many2One(
+        'party.party', "Customer", ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'},
+        help="The customer the card belongs to; empty for an anonymous "
+        "gift card.")
+    end_date = fields.Date(
+        "End Date",
+        help="The last day the card may be used; empty for never.")
+    blocked = fields.Boolean(
+        "Blocked", help="A blocked card can neither pay nor be topped up.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    balance = fields.Function(
+        Monetary("Balance", currency='currency', digits='currency'),
+        'get_balance')
+    generation = fields.Many2One(
+        'wallet.generation', "Generation", readonly=True,
+        ondelete='RESTRICT',
+        states={'invisible': ~Eval('generation')})
+    lots = fields.One2Many('wallet.lot', 'card', "Lots", readonly=True)
+    moves = fields.One2Many('wallet.move', 'card', "Movements", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'onretail_wallet.msg_card_code_unique'),
+            ]
+        cls._order.insert(0, ('id', 'DESC'))
+        cls._buttons.update({
+                'send_email': {
+                    'invisible': ~Eval('party'),
+                    'depends': ['party'],
+                    },
+                'correct_balance': {},
+                })
+
+    @classmethod
+    def default_blocked(cls):
+        return False
+
+    @fields.depends('program', '_parent_program.company')
+    def on_change_with_company(self, name=None):
+        return self.program.company if self.program else None
+
+    @classmethod
+    def search_company(cls, name, clause):
+        return [('program.company',) + tuple(clause[1:])]
+
+    @fields.depends('program', '_parent_program.currency')
+    def on_change_with_currency(self, name=None):
+        return self.program.currency if self.program else None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('code'):
+            values['code'] = new_code()
+        return values
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value, *_ = clause
+        if operator in {'=', '!='} and isinstance(value, str):
+            value = clean_code(value)
+        return [('code', operator, value)]
+
+    @classmethod
+    def from_code(cls, code):
+        "The card of the code as typed or scanned; UserError when none"
+        code = clean_code(code)
+        if (len(code) != CODE_RANDOM_LENGTH + 1
+                or not mod_37_36.is_valid(code)):
+            raise CardCodeError(gettext(
+                    'onretail_wallet.msg_card_code_invalid', code=code))
+        cards = cls.search([('code', '=', code)], limit=1)
+        if not cards:
+            raise CardCodeError(gettext(
+                    'onretail_wallet.msg_card_code_unknown', code=code))
+        return cards[0]
+
+    @classmethod
+    @ModelView.button
+    def send_email(cls, cards):
+        "Email the customers their card with the program's template"
+        pool = Pool()
+        Email = pool.get('ir.email')
+        for card in cards:
+            template = card.program.email_template
+            if not template:
+                raise CreditError(gettext(
+                        'onretail_wallet.msg_card_no_email_template',
+                        card=card.rec_name, program=card.program.rec_name))
+            values = template.get(card)
+            if not card.party or not values.get('to'):
+                raise CreditError(gettext(
+                        'onretail_wallet.msg_card_no_email',
+                        card=card.rec_name))
+            Email.send(
+                to=', '.join(values['to']),
+                subject=values.get('subject', ''),
+                body=values.get('body', ''),
+                record=(cls.__name__, card.id),
+                reports=values.get('reports'))
+
+    @classmethod
+    @ModelView.button_action('onretail_wallet.wizard_card_correct')
+    def correct_balance(cls, cards):
+        pass
+
+    @classmethod
+    def get_balance(cls, cards, name):
+        "The credit of the cards at the context's date"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Lot = pool.get('wallet.lot')
+        Move = pool.get('wallet.move')
+        date = Transaction().context.get('date') or Date.today()
+        lot = Lot.__table__()
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        balances = {c.id: Decimal(0) for c in cards}
+        for sub_ids in grouped_slice(balances, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*move.join(lot, condition=move.lot == lot.id
+                    ).select(
+                    move.card, Sum(move.amount),
+                    where=fields.SQL_OPERATORS['in'](move.card, sub_ids)
+                    & (move.date <= date)
+                    & ((lot.expiry_date == Null) | (lot.expiry_date >= date)),
+                    group_by=[move.card]))
+            for card_id, amount in cursor:
+                balances[card_id] = to_decimal(amount)
+        for card in cards:
+            balances[card.id] = card.currency.round(balances[card.id])
+        return balances
+
+    def load(self, amount, date=None, origin=None):
+        "Issue or top up the card with amount: a new lot of credit"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Lot = pool.get('wallet.lot')
+        # Locked first: the server restarts the transaction to take the lock
+        self.lock()
+        date = date or Date.today()
+        self.check_amount(amount)
+        self.check_usable(date)
+        fixed = self.program.fixed_amount()
+        if fixed is not None and amount != fixed:
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_amount_fixed',
+                    card=self.rec_name, amount=amount, fixed=fixed,
+                    product=self.program.product.rec_name))
+        type_ = 'top_up' if self.moves_exist() else 'issue'
+        with without_check_access():
+            lot = Lot(card=self, date=date, amount=amount,
+                expiry_date=self.program.expiry_date(date, self.end_date))
+            lot.save()
+            return self._move(lot, type_, amount, date, origin)
+
+    def redeem(self, amount, date=None, origin=None, medium=None,
+            sale_point=None, currency=None):
+        """Pay amount with the card: it is taken from the lots that expire
+        first. Return the moves."""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        self.lock()
+        date = date or Date.today()
+        self.check_amount(amount)
+        self.check_usable(date)
+        self.check_payment(medium, sale_point, currency)
+        moves = self._take(amount, date, 'redemption', origin)
+        if moves is None:
+            with Transaction().set_context(date=date):
+                balance = self.__class__(self.id).balance
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_insufficient_credit',
+                    card=self.rec_name, amount=amount, balance=balance))
+        return moves
+
+    def refund(self, amount, date=None, origin=None):
+        """Give amount back to the card, into the lot the program's refund
+        type names. Return the move."""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Lot = pool.get('wallet.lot')
+        self.lock()
+        date = date or Date.today()
+        self.check_amount(amount)
+        lot = self._refund_lot(date)
+        with without_check_access():
+            if lot is None:
+                lot = Lot(card=self, date=date, amount=Decimal(0),
+                    expiry_date=self.program.expiry_date(
+                        date, self.end_date))
+                lot.save()
+            return self._move(lot, 'refund', amount, date, origin)
+
+    def correct(self, amount, reason, date=None):
+        """Add (positive) or remove (negative) credit by hand, for the
+        reason given. Return the moves."""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Lot = pool.get('wallet.lot')
+        self.lock()
+        date = date or Date.today()
+        if not amount:
+            self.check_amount(amount)
+        if not (reason or '').strip():
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_correction_reason',
+                    card=self.rec_name))
+        if amount > 0:
+            with without_check_access():
+                lot = Lot(card=self, date=date, amount=amount,
+                    expiry_date=self.program.expiry_date(
+                        date, self.end_date))
+                lot.save()
+                return [self._move(lot, 'correction', amount, date, None,
+                        reason=reason)]
+        moves = self._take(-amount, date, 'correction', None, reason=reason)
+        if moves is None:
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_insufficient_credit',
+                    card=self.rec_name, amount=-amount,
+                    balance=self.balance))
+        return moves
+
+    @classmethod
+    def expire(cls, date=None):
+        "Write off the credit of the lots expired before date"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Lot = pool.get('wallet.lot')
+        date = date or Date.today()
+        lots = Lot.search([
+                ('expiry_date', '<', date),
+                ('remaining', '>', 0),
+                ])
+        if not lots:
+            return []
+        cls.lock(list({l.card for l in lots}))
+        remaining = Lot.remaining_of(lots)
+        moves = []
+        with without_check_access():
+            for lot in lots:
+                if remaining[lot.id] > 0:
+                    # dated the first day the credit is no longer valid
+                    moves.append(lot.card._move(
+                            lot, 'expiry', -remaining[lot.id],
+                            lot.expiry_date + dt.timedelta(days=1), None,
+                            save=False))
+            pool.get('wallet.move').save(moves)
+        return moves
+
+    @classmethod
+    def expire_credit(cls):
+        "The scheduled job"
+        cls.expire()
+
+    def check_amount(self, amount):
+        if amount is None or amount <= 0:
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_amount_positive',
+                    card=self.rec_name, amount=amount))
+
+    def check_usable(self, date):
+        if self.blocked:
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_blocked', card=self.rec_name))
+        if self.end_date and self.end_date < date:
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_ended',
+                    card=self.rec_name, end_date=self.end_date))
+
+    def check_payment(self, medium, sale_point, currency):
+        program = self.program
+        if currency and currency != program.currency:
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_currency',
+                    card=self.rec_name, currency=currency.rec_name,
+                    program_currency=program.currency.rec_name))
+        if not program.allows_medium(medium):
+            names = dict(
+                program.fields_get(['media'])['media']['selection'])
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_medium',
+                    card=self.rec_name, medium=names.get(medium, medium),
+                    program=program.rec_name))
+        if sale_point and not program.allows_sale_point(sale_point):
+            raise CreditError(gettext(
+                    'onretail_wallet.msg_card_sale_point',
+                    card=self.rec_name, sale_point=sale_point.rec_name,
+                    program=program.rec_name))
+
+    def moves_exist(self):
+        Move = Pool().get('wallet.move')
+        return bool(Move.search([('card', '=', self.id)], limit=1))
+
+    def usable_lots(self, date):
+        """The lots with credit on date with their remaining credit, those
+        that expire first first, as [(lot id, remaining)]"""
+        pool = Pool()
+        Lot = pool.get('wallet.lot')
+        Move = pool.get('wallet.move')
+        lot = Lot.__table__()
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*lot.join(move, condition=move.lot == lot.id).select(
+                lot.id, lot.expiry_date, lot.date, Sum(move.amount),
+                where=(lot.card == self.id)
+                & ((lot.expiry_date == Null) | (lot.expiry_date >= date)),
+                group_by=[lot.id, lot.expiry_date, lot.date]))
+        lots = [(i, to_decimal(r), (e is None, e, d, i))
+            for i, e, d, r in cursor]
+        lots.sort(key=lambda l: l[2])
+        return [(i, r) for i, r, _ in lots if r > 0]
+
+    def _take(self, amount, date, type_, origin, reason=None):
+        "Moves taking amount from the lots that expire first, None if short"
+        lots = self.usable_lots(date)
+        if sum(r for _, r in lots) < amount:
+            return None
+        moves = []
+        with without_check_access():
+            for lot, remaining in lots:
+                taken = min(remaining, amount)
+                moves.append(self._move(
+                        lot, type_, -taken, date, origin, reason=reason,
+                        save=False))
+                amount -= taken
+                if not amount:
+                    break
+            Pool().get('wallet.move').save(moves)
+        return moves
+
+    def _refund_lot(self, date):
+        "The lot a refund joins, None for a new lot"
+        Lot = Pool().get('wallet.lot')
+        refund_type = self.program.refund_type or 'new'
+        if self.program.credit_expires and refund_type == 'new':
+            return None
+        lots = Lot.search([
+                ('card', '=', self.id),
+                ['OR',
+                    ('expiry_date', '=', None),
+                    ('expiry_date', '>=', date),
+                    ],
+                ])
+        if not lots:
+            return None
+        lots.sort(key=lambda l: l.expiry_order)
+        return lots[-1] if refund_type == 'newest' else lots[0]
+
+    def _move(self, lot, type_, amount, date, origin, reason=None,
+            save=True):
+        Move = Pool().get('wallet.move')
+        move = Move(card=self, lot=lot, type=type_, date=date,
+            amount=amount, origin=origin, reason=reason)
+        if save:
+            move.save()
+        return move
+
+
+class Lot(ModelSQL, ModelView):
+    "A load of credit on a card, with its own expiry"
+    __name__ = 'wallet.lot'
+    __string__ = "Wallet Credit Lot"
+
+    card = fields.Many2One(
+        'wallet.card', "Card", required=True, readonly=True,
+        ondelete='RESTRICT')
+    date = fields.Date("Load Date", required=True, readonly=True)
+    expiry_date = fields.Date(
+        "Expiry Date", readonly=True,
+        help="The last day the credit may be used; empty for never.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    amount = Monetary(
+        "Loaded", currency='currency', digits='currency', required=True,
+        readonly=True)
+    remaining = fields.Function(
+        Monetary("Remaining", currency='currency', digits='currency'),
+        'get_remaining', searcher='search_remaining')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('card')
+        cls._order = [
+            ('expiry_date', 'ASC NULLS LAST'),
+            ('date', 'ASC'),
+            ('id', 'ASC'),
+            ]
+
+    @fields.depends('card', '_parent_card.program')
+    def on_change_with_currency(self, name=None):
+        return self.card.currency if self.card else None
+
+    def get_rec_name(self, name):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        if self.expiry_date:
+            return gettext('onretail_wallet.msg_lot_rec_name_expiry',
+                date=lang.strftime(self.date),
+                expiry_date=lang.strftime(self.expiry_date))
+        return gettext('onretail_wallet.msg_lot_rec_name',
+            date=lang.strftime(self.date))
+
+    @property
+    def expiry_order(self):
+        "Lots that expire first come first; those that never expire last"
+        return (self.expiry_date is None, self.expiry_date, self.date, self.id)
+
+    @classmethod
+    def remaining_of(cls, lots):
+        "Return {lot id: remaining credit} from the ledger"
+        pool = Pool()
+        Move = pool.get('wallet.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        remaining = {l.id: Decimal(0) for l in lots}
+        for sub_ids in grouped_slice(remaining, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*move.select(
+                    move.lot, Sum(move.amount),
+                    where=fields.SQL_OPERATORS['in'](move.lot, sub_ids),
+                    group_by=[move.lot]))
+            remaining.update(
+                (lot_id, to_decimal(amount)) for lot_id, amount in cursor)
+        return remaining
+
+    @classmethod
+    def get_remaining(cls, lots, name):
+        return cls.remaining_of(lots)
+
+    @classmethod
+    def search_remaining(cls, name, clause):
+        pool = Pool()
+        Move = pool.get('wallet.move')
+        lot = cls.__table__()
+        move = Move.__table__()
+        _, operator, value = clause
+        Operator = fields.SQL_OPERATORS[operator]
+        query = lot.join(move, 'LEFT', condition=move.lot == lot.id).select(
+            lot.id,
+            group_by=[lot.id],
+            having=Operator(Coalesce(Sum(move.amount), Literal(0)), value))
+        return [('id', 'in', query)]
+
+    @classmethod
+    def write(cls, *args):
+        raise AccessError(gettext('onretail_wallet.msg_lot_immutable'))
+
+    @classmethod
+    def delete(cls, lots):
+        if lots:
+            raise AccessError(gettext('onretail_wallet.msg_lot_immutable'))
+
+
+class Move(ModelSQL, ModelView):
+    "An immutable movement of the credit of a card"
+    __name__ = 'wallet.move'
+    __string__ = "Wallet Movement"
+
+    card = fields.Many2One(
+        'wallet.card', "Card", required=True, readonly=True,
+        ondelete='RESTRICT')
+    lot = fields.Many2One(
+        'wallet.lot', "Lot", required=True, readonly=True,
+        ondelete='RESTRICT')
+    date = fields.Date("Date", required=True, readonly=True)
+    type = fields.Selection([
+            ('issue', "Issue"),
+            ('top_up', "Top-up"),
+            ('redemption', "Redemption"),
+            ('refund', "Refund"),
+            ('expiry', "Expiry"),
+            ('correction', "Correction"),
+            ], "Type", required=True, readonly=True)
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    amount = Monetary(
+        "Amount", currency='currency', digits='currency', required=True,
+        readonly=True,
+        help="Positive when credit is added, negative when it is taken.")
+    origin = fields.Reference(
+        "Origin", selection='get_origins', readonly=True)
+    reason = fields.Text("Reason", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('card')
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @fields.depends('card', '_parent_card.program')
+    def on_change_with_currency(self, name=None):
+        return self.card.currency if self.card else None
+
+    @classmethod
+    def _get_origins(cls):
+        "The models that may cause a movement"
+        return ['wallet.generation']
+
+    @classmethod
+    def get_origins(cls):
+        Model = Pool().get('ir.model')
+        return [(None, '')] + [
+            (m, Model.get_name(m)) for m in cls._get_origins()]
+
+    @classmethod
+    def validate_fields(cls, moves, field_names):
+        super().validate_fields(moves, field_names)
+        cls.check_lots_not_negative(moves)
+        for move in moves:
+            if move.type == 'correction' and not (move.reason or '').strip():
+                raise CreditError(gettext(
+                        'onretail_wallet.msg_correction_reason',
+                        card=move.card.rec_name))
+
+    @classmethod
+    def check_lots_not_negative(cls, moves):
+        Lot = Pool().get('wallet.lot')
+        lots = Lot.browse(list({m.lot.id for m in moves}))
+        for lot, remaining in Lot.remaining_of(lots).items():
+            if remaining < 0:
+                lot = Lot(lot)
+                raise CreditError(gettext(
+                        'onretail_wallet.msg_lot_negative',
+                        card=lot.card.rec_name, date=lot.date))
+
+    @classmethod
+    def write(cls, *args):
+        raise AccessError(gettext('onretail_wallet.msg_move_immutable'))
+
+    @classmethod
+    def delete(cls, moves):
+        if moves:
+            raise AccessError(gettext('onretail_wallet.msg_move_immutable'))
+
+
+def to_decimal(value):
+    "The sum of amounts as Decimal"
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, float):
+        # SQLite sums NUMERIC columns in floats: 0.1 + 0.2 - 0.3 is 5.6e-17
+        value = round(value, 6)
+    return Decimal(str(value))

@@ -1,0 +1,382 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import threading
+import unittest
+from decimal import Decimal
+
+from trytond import backend
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.currency.tests import create_currency
+from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    DB_NAME, ModuleTestCase, with_transaction)
+from trytond.transaction import Transaction, TransactionError
+
+from ..card import clean_code, new_code
+from ..generate import generate_cards
+
+D = Decimal
+
+
+def generation_start(**values):
+    "The wizard's form as the client sends it, unset fields empty"
+    Start = Pool().get('wallet.card.generate.start')
+    blank = dict.fromkeys([
+            'for_customers', 'quantity', 'end_date', 'registered_from',
+            'registered_to', 'city', 'send_email'], None)
+    blank['categories'] = []
+    return Start(**{**blank, **values})
+
+
+def JAN(day):
+    return dt.date(2027, 1, day)
+
+
+class WalletTestMixin:
+    "Helpers that build programs and cards in the test company"
+
+    def setup_company(self):
+        company = create_company()
+        return set_company(company), company
+
+    def service(self, name="Voucher", price=D(0)):
+        pool = Pool()
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        template, = Template.create([{
+                    'name': name, 'type': 'service',
+                    'default_uom': unit.id, 'list_price': price,
+                    'products': [('create', [{}])],
+                    }])
+        return template.products[0]
+
+    def program(self, name="Voucher", price=D(0), **values):
+        Program = Pool().get('wallet.program')
+        program = Program(name=name, product=self.service(name, price),
+            **values)
+        program.save()
+        return program
+
+    def card(self, program, **values):
+        Card = Pool().get('wallet.card')
+        card = Card(program=program, **values)
+        card.save()
+        return card
+
+    def balance(self, card, date):
+        Card = Pool().get('wallet.card')
+        with Transaction().set_context(date=date):
+            return Card(card.id).balance
+
+    def lots(self, card):
+        "(expiry date, remaining) of the card's lots"
+        Lot = Pool().get('wallet.lot')
+        lots = Lot.search([('card', '=', card.id)])
+        return [(l.expiry_date, l.remaining) for l in lots]
+
+
+class OnRetailWalletTestCase(
+        WalletTestMixin, TranslationsTestMixin, CompanyTestMixin,
+        ModuleTestCase):
+    "Test onretail_wallet module"
+    module = 'onretail_wallet'
+
+    def test_code(self):
+        "Codes are random, long and carry a check character"
+        codes = {new_code() for _ in range(1000)}
+        self.assertEqual(len(codes), 1000)
+        # 13 random characters of 36: 67 bits
+        self.assertTrue(all(len(c) == 14 for c in codes))
+        self.assertEqual(clean_code(' ab12-cd34 '), 'AB12CD34')
+
+    @with_transaction()
+    def test_code_typo(self):
+        "A mistyped code is caught by its check character"
+        Card = Pool().get('wallet.card')
+        context, _ = self.setup_company()
+        with context:
+            card = self.card(self.program())
+            self.assertEqual(Card.from_code(
+                    card.code.lower()[:7] + '-' + card.code[7:]), card)
+            wrong = 'X' if card.code[3] != 'X' else 'Y'
+            typo = card.code[:3] + wrong + card.code[4:]
+            swapped = card.code[:3] + card.code[4] + card.code[3] + card.code[5:]
+            for code in [typo, swapped, card.code[:-1]]:
+                if code == card.code:
+                    continue
+                with self.subTest(code=code), \
+                        self.assertRaisesRegex(UserError, 'check character'):
+                    Card.from_code(code)
+
+    @with_transaction()
+    def test_expiry_example(self):
+        "§2: lots expire after 14 days; the first to expire pays first"
+        context, _ = self.setup_company()
+        with context:
+            program = self.program(
+                credit_expires=True, validity=14, validity_unit='day',
+                refund_type='oldest')
+            card = self.card(program)
+            card.load(D('10.00'), date=JAN(1))
+            card.load(D('20.00'), date=JAN(10))
+            self.assertEqual(self.lots(card),
+                [(JAN(15), D('10.00')), (JAN(24), D('20.00'))])
+            self.assertEqual(self.balance(card, JAN(15)), D('30.00'))
+            self.assertEqual(self.balance(card, JAN(16)), D('20.00'))
+
+            with self.assertRaisesRegex(UserError, 'not enough'):
+                card.redeem(D('25.00'), date=JAN(16))
+            card.redeem(D('12.00'), date=JAN(16))
+            self.assertEqual(self.balance(card, JAN(16)), D('8.00'))
+            self.assertEqual(self.lots(card),
+                [(JAN(15), D('10.00')), (JAN(24), D('8.00'))])
+
+            Card = Pool().get('wallet.card')
+            Card.expire(date=JAN(16))
+            self.assertEqual(self.lots(card),
+                [(JAN(15), D('0.00')), (JAN(24), D('8.00'))])
+            self.assertEqual(
+                [(m.type, m.amount) for m in Card(card.id).moves],
+                [('expiry', D('-10.00')), ('redemption', D('-12.00')),
+                    ('top_up', D('20.00')), ('issue', D('10.00'))])
+            # Expiring again changes nothing
+            self.assertEqual(Card.expire(date=JAN(16)), [])
+
+    @with_transaction()
+    def test_refund_types(self):
+        "§3: the refund joins the oldest, the newest or a new lot"
+        context, _ = self.setup_company()
+        expected = {
+            'oldest': [(dt.date(2027, 3, 30), D('15.00')),
+                (dt.date(2027, 4, 2), D('20.00'))],
+            'newest': [(dt.date(2027, 3, 30), D('10.00')),
+                (dt.date(2027, 4, 2), D('25.00'))],
+            'new': [(dt.date(2027, 3, 30), D('10.00')),
+                (dt.date(2027, 4, 2), D('20.00')),
+                (dt.date(2027, 4, 14), D('5.00'))],
+            }
+        with context:
+            for refund_type, lots in expected.items():
+                with self.subTest(refund_type=refund_type):
+                    program = self.program(
+                        credit_expires=True, validity=30,
+                        validity_unit='day', refund_type=refund_type)
+                    card = self.card(program)
+                    card.load(D('10.00'), date=dt.date(2027, 2, 28))
+                    card.load(D('20.00'), date=dt.date(2027, 3, 3))
+                    card.refund(D('5.00'), date=dt.date(2027, 3, 15))
+                    self.assertEqual(self.lots(card), lots)
+
+    @with_transaction()
+    def test_end_date_limits_expiry(self):
+        "A card's end date caps the expiry of its lots and ends the card"
+        context, _ = self.setup_company()
+        with context:
+            program = self.program(
+                credit_expires=True, validity=1, validity_unit='year',
+                refund_type='new')
+            card = self.card(program, end_date=JAN(20))
+            card.load(D('10.00'), date=JAN(1))
+            self.assertEqual(self.lots(card), [(JAN(20), D('10.00'))])
+            card.redeem(D('1.00'), date=JAN(20))
+            with self.assertRaisesRegex(UserError, 'ended'):
+                card.redeem(D('1.00'), date=JAN(21))
+
+    @with_transaction()
+    def test_refusals(self):
+        "Blocked card, other currency, medium, amount rule, bad amounts"
+        context, _ = self.setup_company()
+        with context:
+            euro = create_currency('EUR')
+            program = self.program(media=['pos'])
+            card = self.card(program)
+            card.load(D('50.00'), date=JAN(1))
+            for amount in [D(0), D('-1.00')]:
+                with self.subTest(amount=amount), \
+                        self.assertRaisesRegex(UserError, 'positive'):
+                    card.redeem(amount, date=JAN(2))
+            with self.assertRaisesRegex(UserError, 'not valid for'):
+                card.redeem(D('1.00'), date=JAN(2), medium='web')
+            with self.assertRaisesRegex(UserError, 'cannot pay in'):
+                card.redeem(D('1.00'), date=JAN(2), currency=euro)
+            card.redeem(D('1.00'), date=JAN(2), medium='pos',
+                currency=program.currency)
+
+            card.blocked = True
+            card.save()
+            with self.assertRaisesRegex(UserError, 'blocked'):
+                card.redeem(D('1.00'), date=JAN(2))
+            with self.assertRaisesRegex(UserError, 'blocked'):
+                card.load(D('1.00'), date=JAN(2))
+
+            fixed = self.program("Twenty", price=D(20))
+            card = self.card(fixed)
+            with self.assertRaisesRegex(UserError, 'only be loaded with'):
+                card.load(D('25.00'), date=JAN(1))
+            card.load(D('20.00'), date=JAN(1))
+            self.assertEqual(self.balance(card, JAN(1)), D('20.00'))
+
+    @with_transaction()
+    def test_ledger_immutable(self):
+        "Movements and lots are never changed; corrections need a reason"
+        pool = Pool()
+        Move = pool.get('wallet.move')
+        Lot = pool.get('wallet.lot')
+        context, _ = self.setup_company()
+        with context:
+            card = self.card(self.program())
+            move = card.load(D('10.00'), date=JAN(1))
+            with self.assertRaises(AccessError):
+                Move.write([move], {'amount': D('100.00')})
+            with self.assertRaises(AccessError):
+                Move.delete([move])
+            with self.assertRaises(AccessError):
+                Lot.delete([move.lot])
+            with self.assertRaisesRegex(UserError, 'reason'):
+                card.correct(D('-2.00'), '')
+            card.correct(D('-2.00'), "Damaged card", date=JAN(2))
+            card.correct(D('5.00'), "Goodwill", date=JAN(2))
+            self.assertEqual(self.balance(card, JAN(2)), D('13.00'))
+            with self.assertRaisesRegex(UserError, 'not enough'):
+                card.correct(D('-20.00'), "Too much", date=JAN(2))
+            # the balance is the sum of the movements
+            self.assertEqual(self.balance(card, JAN(2)),
+                sum(m.amount for m in Move.search([('card', '=', card.id)])))
+
+    @with_transaction()
+    def test_credit_expires_locked(self):
+        "Whether credit expires cannot change once the program has cards"
+        context, _ = self.setup_company()
+        with context:
+            program = self.program()
+            program.credit_expires = True
+            program.validity, program.validity_unit = 1, 'month'
+            program.refund_type = 'new'
+            program.save()
+            self.card(program)
+            program.credit_expires = False
+            with self.assertRaisesRegex(UserError, 'has cards'):
+                program.save()
+
+    @with_transaction()
+    def test_generate_cards(self):
+        "§5: anonymous gift cards; cards and eWallets for chosen customers"
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        Category = pool.get('party.category')
+        Party = pool.get('party.party')
+        context, _ = self.setup_company()
+        with context:
+            regulars = Category(name="Regulars")
+            regulars.save()
+            Party.create([
+                    {'name': "Anna", 'categories': [('add', [regulars.id])],
+                        'addresses': [('create', [{'city': "Wien"}])]},
+                    {'name': "Béla", 'categories': [('add', [regulars.id])],
+                        'addresses': [('create', [{'city': "Budapest"}])]},
+                    {'name': "Carl",
+                        'addresses': [('create', [{'city': "Wien"}])]},
+                    ])
+            gift = self.program("Christmas voucher")
+            start = generation_start(
+                program=gift, for_customers=False, quantity=3,
+                amount=D('20.00'), end_date=JAN(31))
+            generation = generate_cards(start)
+            cards = Card.search([('generation', '=', generation.id)])
+            self.assertEqual(len(cards), 3)
+            self.assertEqual(len({c.code for c in cards}), 3)
+            for card in cards:
+                self.assertEqual(card.party, None)
+                self.assertEqual(card.end_date, JAN(31))
+                move, = card.moves
+                self.assertEqual(
+                    (move.type, move.amount, move.origin),
+                    ('issue', D('20.00'), generation))
+
+            start = generation_start(program=gift, for_customers=True,
+                amount=D('10.00'), city="wien", categories=[regulars])
+            cards = generate_cards(start).cards
+            self.assertEqual([c.party.name for c in cards], ["Anna"])
+
+            wallet = self.program("Stammkunden eWallet", type='ewallet')
+            start = generation_start(program=wallet, for_customers=True,
+                amount=D('5.00'), categories=[regulars])
+            cards = generate_cards(start).cards
+            self.assertEqual(
+                sorted(c.party.name for c in cards), ["Anna", "Béla"])
+            # one eWallet per customer
+            with self.assertRaisesRegex(UserError, 'already has a card'):
+                generate_cards(start)
+
+    @unittest.skipIf(backend.name != 'postgresql',
+        "row locks are a PostgreSQL matter")
+    def test_concurrent_redemptions(self):
+        "Two transactions redeeming one card at once never overspend it"
+        card_id = self.concurrency_card()
+        barrier = threading.Barrier(2)
+        results = []
+
+        def redeem():
+            results.append(self.redeem_in_transaction(
+                    card_id, D('8.00'), barrier))
+
+        threads = [threading.Thread(target=redeem) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(sorted(results), ['paid', 'refused'])
+        with Transaction().start(DB_NAME, 0):
+            Card = Pool().get('wallet.card')
+            card = Card(card_id)
+            self.assertEqual(card.balance, D('2.00'))
+            self.assertEqual(sum(m.amount for m in card.moves), D('2.00'))
+            self.assertTrue(all(l.remaining >= 0 for l in card.lots))
+
+    def concurrency_card(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            company = create_company()
+            with set_company(company):
+                card = self.card(self.program())
+                card.load(D('10.00'))
+            transaction.commit()
+            return card.id
+
+    def redeem_in_transaction(self, card_id, amount, barrier):
+        """Redeem in a transaction of its own as the server does: restart
+        with the lock taken first when the card asks for it"""
+        extras = {}
+        waited = False
+        while True:
+            try:
+                with Transaction().start(DB_NAME, 0, **extras) as transaction:
+                    Card = Pool().get('wallet.card')
+                    card = Card(card_id)
+                    if not waited:
+                        # both read the card before either locks it
+                        card.balance
+                        barrier.wait()
+                        waited = True
+                    try:
+                        card.redeem(amount)
+                    except TransactionError as error:
+                        transaction.rollback()
+                        error.fix(extras)
+                        continue
+                    except UserError:
+                        return 'refused'
+                    # hold the lock a while before committing
+                    transaction.connection.cursor().execute('SELECT 1')
+                    transaction.commit()
+                    return 'paid'
+            except backend.DatabaseOperationalError:
+                return 'refused'
+
+
+del ModuleTestCase
