@@ -222,3 +222,17 @@ class WebClientTestCase(unittest.TestCase):
         self.wait(EC.visibility_of_element_located((By.XPATH,
                     '//td//*[normalize-space(text())="European Union"]')))
         self.assertEqual(self.script_errors(), [])
+
+    def test_program_opens_its_cards(self):
+        "A retail manager opens a gift card program and lists its cards"
+        self.login('admin', self.password)
+        voucher = self.record_id(
+            'wallet.program', [('name', '=', 'Christmas voucher')])
+        self.driver.get(
+            f'{self.url}#{self.database}/model/wallet.program/{voucher}')
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//button[normalize-space(.)="Cards"]'))).click()
+        # the program's three demo vouchers of 50.00 each
+        self.wait(lambda driver: len(driver.find_elements(By.XPATH,
+                    '//td//*[normalize-space(text())="50.00"]')) == 3)
+        self.assertEqual(self.script_errors(), [])
