@@ -453,7 +453,6 @@ class Lot(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('card')
         cls._order = [
             ('expiry_date', 'ASC NULLS LAST'),
             ('date', 'ASC'),
@@ -559,7 +558,6 @@ class Move(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('card')
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
 
     @fields.depends('card', '_parent_card.program')

@@ -314,6 +314,36 @@ class OnRetailWalletTestCase(
             with self.assertRaisesRegex(UserError, 'already has a card'):
                 generate_cards(start)
 
+    @with_transaction()
+    def test_access(self):
+        """Retail managers set up programs and correct balances; retail users
+        and cashiers read; nobody writes the ledger directly"""
+        pool = Pool()
+        Button = pool.get('ir.model.button')
+        ModelAccess = pool.get('ir.model.access')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        for group, is_manager in [
+                ('group_retail_admin', True), ('group_retail', False),
+                ('group_cashier', False)]:
+            user = User(login=group, groups=[
+                    ModelData.get_id('onretail_base', group)])
+            user.save()
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                for model in ['wallet.program', 'wallet.card']:
+                    self.assertTrue(ModelAccess.check(
+                            model, 'read', raise_exception=False))
+                    self.assertEqual(ModelAccess.check(
+                            model, 'write', raise_exception=False),
+                        is_manager, (group, model))
+                for model in ['wallet.lot', 'wallet.move']:
+                    self.assertFalse(ModelAccess.check(
+                            model, 'create', raise_exception=False))
+                groups = Button.get_groups('wallet.card', 'correct_balance')
+                self.assertEqual(
+                    bool(groups & set(User.get_groups())), is_manager)
+
     @unittest.skipIf(backend.name != 'postgresql',
         "row locks are a PostgreSQL matter")
     def test_concurrent_redemptions(self):
