@@ -86,6 +86,7 @@ class OnRetailWalletTestCase(
         ModuleTestCase):
     "Test onretail_wallet module"
     module = 'onretail_wallet'
+    extras = ['sale_point']
 
     def test_code(self):
         "Codes are random, long and carry a check character"
@@ -221,6 +222,44 @@ class OnRetailWalletTestCase(
                 card.load(D('25.00'), date=JAN(1))
             card.load(D('20.00'), date=JAN(1))
             self.assertEqual(self.balance(card, JAN(1)), D('20.00'))
+
+    @with_transaction()
+    def test_cash_registers(self):
+        "A card is refused at a cash register outside its program's list"
+        pool = Pool()
+        Journal = pool.get('account.journal')
+        Location = pool.get('stock.location')
+        ModelData = pool.get('ir.model.data')
+        POS = pool.get('sale.point')
+        Sequence = pool.get('ir.sequence.strict')
+        SequenceType = pool.get('ir.sequence.type')
+        context, company = self.setup_company()
+        with context:
+            storage, = Location.search([('code', '=', 'STO')])
+            customer, = Location.search([('code', '=', 'CUS')])
+            journal, = Journal.search([('code', '=', 'REV')])
+            sequence_type = SequenceType(ModelData.get_id(
+                    'sale_point', 'sequence_type_sale'))
+            registers = POS.create([{
+                        'name': name, 'company': company.id,
+                        'sequence': Sequence.create([{
+                                    'name': name, 'company': company.id,
+                                    'sequence_type': sequence_type.id,
+                                    }])[0].id,
+                        'storage_location': storage.id,
+                        'customer_location': customer.id,
+                        'journal': journal.id,
+                        } for name in ["Wien", "Graz"]])
+            wien, graz = registers
+            program = self.program(sale_points=[wien])
+            card = self.card(program)
+            card.load(D('10.00'), date=JAN(1))
+            card.redeem(D('1.00'), date=JAN(2), sale_point=wien)
+            with self.assertRaisesRegex(UserError, 'cash register'):
+                card.redeem(D('1.00'), date=JAN(2), sale_point=graz)
+            program.sale_points = []
+            program.save()
+            card.redeem(D('1.00'), date=JAN(2), sale_point=graz)
 
     @with_transaction()
     def test_ledger_immutable(self):
