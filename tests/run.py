@@ -76,7 +76,8 @@ def jobs(backends):
     for backend in backends:
         shards = PG_SHARDS if backend == 'postgresql' else 1
         for shard in range(shards):
-            name = backend if shards == 1 else f'{backend} {shard + 1}/{shards}'
+            name = (backend if shards == 1
+                else f'{backend} {shard + 1}/{shards}')
             result.append((name, backend, (shard, shards)))
     return result
 
@@ -148,7 +149,8 @@ def _figures(name, process, tmp):
 
 
 def _result_file(tmp, name):
-    return os.path.join(tmp, name.replace(' ', '-').replace('/', 'of') + '.json')
+    name = name.replace(' ', '-').replace('/', 'of')
+    return os.path.join(tmp, name + '.json')
 
 
 def _add(total, figures):

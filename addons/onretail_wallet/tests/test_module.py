@@ -107,7 +107,8 @@ class OnRetailWalletTestCase(
                     card.code.lower()[:7] + '-' + card.code[7:]), card)
             wrong = 'X' if card.code[3] != 'X' else 'Y'
             typo = card.code[:3] + wrong + card.code[4:]
-            swapped = card.code[:3] + card.code[4] + card.code[3] + card.code[5:]
+            code = card.code
+            swapped = code[:3] + code[4] + code[3] + code[5:]
             for code in [typo, swapped, card.code[:-1]]:
                 if code == card.code:
                     continue
