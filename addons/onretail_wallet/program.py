@@ -1,7 +1,6 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from dateutil.relativedelta import relativedelta
-from sql import Literal
 from sql.aggregate import Count
 
 from trytond import backend
@@ -134,7 +133,7 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
         counts = dict.fromkeys(map(int, programs), 0)
         for sub_ids in grouped_slice(counts, backend.MAX_QUERY_PARAMS):
             cursor.execute(*card.select(
-                    card.program, Count(Literal('*')),
+                    card.program, Count(card.id),
                     where=fields.SQL_OPERATORS['in'](card.program, sub_ids),
                     group_by=[card.program]))
             counts.update(cursor)

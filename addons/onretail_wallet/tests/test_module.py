@@ -300,6 +300,8 @@ class OnRetailWalletTestCase(
             program.refund_type = 'new'
             program.save()
             self.card(program)
+            Program = Pool().get('wallet.program')
+            self.assertEqual(Program(program.id).card_count, 1)
             program.credit_expires = False
             with self.assertRaisesRegex(UserError, 'has cards'):
                 program.save()
