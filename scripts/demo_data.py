@@ -124,6 +124,8 @@ def load(config, modules):
         setup_price_lists(config, 'sale_point' in modules)
     if 'onretail_wallet' in modules:
         setup_wallets(config)
+        if {'sale', 'sale_point'} & set(modules):
+            setup_wallet_accounting(accounts, 'sale_point' in modules)
     close_configuration_wizard()
 
 
@@ -504,7 +506,8 @@ def setup_wallets(config):
 
     voucher = _program("Christmas voucher", 'gift_card', "Christmas Voucher",
         credit_expires=True, validity=3, validity_unit='year',
-        refund_type='oldest', email_template=_card_email_template())
+        refund_type='oldest', email_template=_card_email_template(),
+        print_template=_card_report())
     if not voucher.cards:
         _generate_cards(voucher, amount=Decimal(50), quantity=3)
 
@@ -520,6 +523,47 @@ def setup_wallets(config):
         media=['pos', 'sale'])
     if not ewallet.cards:
         _generate_cards(ewallet, amount=Decimal(20), categories=[regulars])
+
+
+def setup_wallet_accounting(accounts, with_pos):
+    """The credit of the cards on a liability account, expired credit to
+    revenue, vouchers without tax, and a gift card payment method"""
+    Account = Model.get('account.account')
+    AccountType = Model.get('account.account.type')
+    Category = Model.get('product.category')
+    Journal = Model.get('account.journal')
+    Program = Model.get('wallet.program')
+
+    credit = _find_one(Account, [('name', '=', "Gift card & eWallet credit")])
+    if not credit:
+        liabilities, = AccountType.find([
+                ('name', '=', "Liabilities"), ('statement', '=', 'balance')])
+        credit_type = AccountType(name="Gift card & eWallet credit",
+            parent=liabilities, statement='balance', wallet=True)
+        credit_type.save()
+        credit = Account(name="Gift card & eWallet credit", type=credit_type)
+        credit.save()
+    category = _find_one(Category, [
+            ('name', '=', "Vouchers"), ('accounting', '=', True)])
+    if not category:
+        category = Category(name="Vouchers", accounting=True)
+        category.account_revenue = accounts['revenue']
+        category.account_expense = accounts['expense']
+        category.save()
+    journal, = Journal.find([('code', '=', 'MISC')])
+    for program in Program.find([('account', '=', None)]):
+        program.account = credit
+        program.expiry_account = accounts['revenue']
+        program.expiry_journal = journal
+        program.save()
+        template = program.product.template
+        if not template.account_category:
+            template.account_category = category
+            template.save()
+    if with_pos:
+        PaymentMethod = Model.get('sale.point.payment.method')
+        if not PaymentMethod.find([('name', '=', "Gift card")]):
+            PaymentMethod(name="Gift card", account=credit, wallet=True).save()
 
 
 def _program(name, type_, product_name, **values):
@@ -539,6 +583,14 @@ def _program(name, type_, product_name, **values):
     return program
 
 
+def _card_report():
+    "The printed card with its barcode"
+    ActionReport = Model.get('ir.action.report')
+    report, = ActionReport.find([
+            ('report_name', '=', 'wallet.card'), ('model', '=', 'wallet.card')])
+    return report
+
+
 def _card_email_template():
     Field = Model.get('ir.model.field')
     IrModel = Model.get('ir.model')
@@ -552,6 +604,7 @@ def _card_email_template():
     template = EmailTemplate(name="Gift card", model=model, recipients=party,
         subject="Ihr Gutschein ${record.program.name}",
         body="Ihr Gutscheincode: ${record.code}")
+    template.reports.append(_card_report())
     template.save()
     return template
 

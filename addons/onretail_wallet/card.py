@@ -6,6 +6,7 @@ The ledger is the truth: a lot's remaining credit is the sum of its moves,
 a card's balance the sum of the moves of its lots that have not expired.
 Every change of credit locks the card first, so that two cash registers
 never spend the same credit."""
+import base64
 import datetime as dt
 import secrets
 from decimal import Decimal
@@ -21,8 +22,9 @@ from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
+from trytond.report import Report
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
+from trytond.tools import barcode, grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CardCodeError, CreditError
@@ -209,7 +211,7 @@ class Card(ModelSQL, ModelView):
         # Locked first: the server restarts the transaction to take the lock
         self.lock()
         date = date or Date.today()
-        self.check_amount(amount)
+        amount = self.check_amount(amount)
         self.check_usable(date)
         fixed = self.program.fixed_amount()
         if fixed is not None and amount != fixed:
@@ -232,7 +234,7 @@ class Card(ModelSQL, ModelView):
         Date = pool.get('ir.date')
         self.lock()
         date = date or Date.today()
-        self.check_amount(amount)
+        amount = self.check_amount(amount)
         self.check_usable(date)
         self.check_payment(medium, sale_point, currency)
         moves = self._take(amount, date, 'redemption', origin)
@@ -252,7 +254,7 @@ class Card(ModelSQL, ModelView):
         Lot = pool.get('wallet.lot')
         self.lock()
         date = date or Date.today()
-        self.check_amount(amount)
+        amount = self.check_amount(amount)
         lot = self._refund_lot(date)
         with without_check_access():
             if lot is None:
@@ -272,6 +274,7 @@ class Card(ModelSQL, ModelView):
         date = date or Date.today()
         if not amount:
             self.check_amount(amount)
+        amount = self.currency.round(amount)
         if not (reason or '').strip():
             raise CreditError(gettext(
                     'onretail_wallet.msg_correction_reason',
@@ -325,10 +328,12 @@ class Card(ModelSQL, ModelView):
         cls.expire()
 
     def check_amount(self, amount):
+        "The amount rounded with the currency; UserError unless positive"
         if amount is None or amount <= 0:
             raise CreditError(gettext(
                     'onretail_wallet.msg_card_amount_positive',
                     card=self.rec_name, amount=amount))
+        return self.currency.round(amount)
 
     def check_usable(self, date):
         if self.blocked:
@@ -390,7 +395,7 @@ class Card(ModelSQL, ModelView):
         moves = []
         with without_check_access():
             for lot, remaining in lots:
-                taken = min(remaining, amount)
+                taken = self.currency.round(min(amount, remaining))
                 moves.append(self._move(
                         lot, type_, -taken, date, origin, reason=reason,
                         save=False))
@@ -604,6 +609,44 @@ class Move(ModelSQL, ModelView):
     def delete(cls, moves):
         if moves:
             raise AccessError(gettext('onretail_wallet.msg_move_immutable'))
+
+
+class CardReport(Report):
+    "The card with its code as barcode, to print or send"
+    __name__ = 'wallet.card'
+
+    @classmethod
+    def _get_records(cls, ids, model, data):
+        "From a sale or cash register sale, the cards its lines loaded"
+        if model in {'sale.sale', 'sale.point.sale'}:
+            sales = Pool().get(model).browse(ids)
+            cards = {}
+            for sale in sales:
+                for line in sale.lines:
+                    for move in getattr(line, 'wallet_moves', []):
+                        if move.type in {'issue', 'top_up'}:
+                            cards.setdefault(move.card.id)
+            ids, model = list(cards), 'wallet.card'
+        return super()._get_records(ids, model, data)
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['barcode_uri'] = barcode_uri
+        context['grouped_code'] = grouped_code
+        return context
+
+
+def barcode_uri(code):
+    "The code as Code 128 barcode in an SVG data URI, for HTML templates"
+    image = barcode.generate_svg('code128', code)
+    return 'data:image/svg+xml;base64,' + base64.b64encode(
+        image.getvalue()).decode()
+
+
+def grouped_code(code):
+    "The code in groups of four, easier to read out and type"
+    return ' '.join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def to_decimal(value):

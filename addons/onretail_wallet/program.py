@@ -159,6 +159,10 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
         price = self.product.list_price_used if self.product else None
         return price or None
 
+    def untaxed(self, amount, date=None):
+        "amount without the taxes of the product"
+        return amount
+
     def allows_medium(self, medium):
         return not self.media or not medium or medium in self.media
 

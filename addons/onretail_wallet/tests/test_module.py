@@ -8,6 +8,7 @@ from decimal import Decimal
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
+from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.currency.tests import create_currency
@@ -17,7 +18,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, with_transaction)
 from trytond.transaction import Transaction, TransactionError
 
-from ..card import clean_code, new_code
+from ..card import clean_code, grouped_code, new_code
 from ..generate import generate_cards
 
 D = Decimal
@@ -86,7 +87,7 @@ class OnRetailWalletTestCase(
         ModuleTestCase):
     "Test onretail_wallet module"
     module = 'onretail_wallet'
-    extras = ['sale_point']
+    extras = ['sale_point', 'web_shop']
 
     def test_code(self):
         "Codes are random, long and carry a check character"
@@ -149,6 +150,76 @@ class OnRetailWalletTestCase(
                     ('top_up', D('20.00')), ('issue', D('10.00'))])
             # Expiring again changes nothing
             self.assertEqual(Card.expire(date=JAN(16)), [])
+
+    @with_transaction()
+    def test_expiry_accounting(self):
+        "Expired credit moves from the credit account to revenue"
+        pool = Pool()
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        Card = pool.get('wallet.card')
+        FiscalYear = pool.get('account.fiscalyear')
+        Journal = pool.get('account.journal')
+        MoveLine = pool.get('account.move.line')
+        context, company = self.setup_company()
+        with context:
+            create_chart(company)
+            fiscalyear = get_fiscalyear(company, today=JAN(1))
+            fiscalyear.save()
+            FiscalYear.create_period([fiscalyear])
+            liabilities, = AccountType.search([('name', '=', "Liabilities")])
+            credit_type = AccountType(name="Credit", parent=liabilities,
+                statement='balance', wallet=True)
+            credit_type.save()
+            credit = Account(name="Credit", type=credit_type)
+            credit.save()
+            revenue, = Account.search([
+                    ('type.revenue', '=', True),
+                    ('closed', '!=', True),
+                    ('childs', '=', None),
+                    ], limit=1)
+            journal, = Journal.search([('code', '=', 'MISC')])
+            program = self.program(
+                credit_expires=True, validity=14, validity_unit='day',
+                refund_type='oldest', account=credit, expiry_account=revenue,
+                expiry_journal=journal)
+            for _ in range(2):
+                self.card(program).load(D('10.00'), date=JAN(1))
+
+            Card.expire(date=JAN(16))
+
+            credit, revenue = Account.browse([credit, revenue])
+            self.assertEqual((credit.debit, credit.credit), (D(20), D(0)))
+            self.assertEqual((revenue.debit, revenue.credit), (D(0), D(20)))
+            line, = MoveLine.search([('account', '=', revenue.id)])
+            self.assertEqual(line.move.date, JAN(16))
+            self.assertEqual(line.move.state, 'posted')
+            self.assertEqual(line.move.origin, program)
+
+    @with_transaction()
+    def test_card_report(self):
+        "The printed card shows its code as barcode and its balance"
+        Report = Pool().get('wallet.card', type='report')
+        context, _ = self.setup_company()
+        with context:
+            card = self.card(self.program(name="Christmas voucher"))
+            card.load(D('50.00'))
+            extension, content, _, name = Report.execute([card.id], {})
+        self.assertEqual(extension, 'html')
+        self.assertIn("Christmas voucher", content)
+        self.assertIn(grouped_code(card.code), content)
+        self.assertEqual(grouped_code('ABCDEFGHIJKLMN'), 'ABCD EFGH IJKL MN')
+        self.assertIn('src="data:image/svg+xml;base64,', content)
+        self.assertIn('50.00', content)
+
+    @with_transaction()
+    def test_sales_medium(self):
+        "Sales orders of a web shop use the cards in the website medium"
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Shop = pool.get('web.shop')
+        self.assertEqual(Sale(web_shop=None).wallet_medium, 'sale')
+        self.assertEqual(Sale(web_shop=Shop()).wallet_medium, 'web')
 
     @with_transaction()
     def test_refund_types(self):
