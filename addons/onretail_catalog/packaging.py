@@ -162,8 +162,11 @@ class PackagingLineMixin:
             (cls._packaging_flag, '=', True)]
         # Editable like the product and the quantity of the line.
         cls.packaging.states = cls.product.states.copy()
+        # but not required as the quantity is: most lines have no packaging
         cls.packaging_quantity.states = {
-            **cls.quantity.states, 'invisible': ~Eval('packaging')}
+            **{k: v for k, v in cls.quantity.states.items()
+                if k != 'required'},
+            'invisible': ~Eval('packaging')}
 
     @fields.depends(
         'packaging', 'packaging_quantity', 'product', 'unit',

@@ -277,6 +277,8 @@ class OnRetailCatalogTestCase(
                 line.packaging_quantity = 2
                 line.on_change_packaging_quantity()
                 self.assertEqual(line.quantity, 20)
+                # lines without packaging need no number of packagings
+                self.assertNotIn('required', Line.packaging_quantity.states)
 
     @with_transaction()
     def test_sale_line_options(self):
