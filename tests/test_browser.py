@@ -146,6 +146,9 @@ class WebClientTestCase(unittest.TestCase):
         password_input = self.wait(EC.visibility_of_element_located(
                 (By.CSS_SELECTOR, 'input[type="password"]')))
         password_input.send_keys(password, Keys.ENTER)
+        # logged in once the menu shows
+        self.wait(EC.presence_of_element_located(
+                (By.CSS_SELECTOR, '#menu tr')))
 
     def menu_entry(self, name, parent=None):
         "The clickable row of the menu, under parent when given"
@@ -156,15 +159,21 @@ class WebClientTestCase(unittest.TestCase):
         return self.wait(EC.element_to_be_clickable((By.XPATH,
                     f'{path}//div[@title="{name}"]')))
 
-    def record_id(self, model, domain):
-        "The id of the record of the demo database that matches domain"
+    def proteus(self, code):
+        "The last line code prints, run with proteus on the demo database"
         output = subprocess.run([sys.executable, '-c',
                 'import sys; from proteus import Model, config; '
                 'config.set_trytond(sys.argv[1], config_file=sys.argv[2]); '
-                f'print(Model.get({model!r}).find({domain!r})[0].id)',
+                + code,
                 self.database, str(ROOT / 'onretail.conf')],
-            env=self.env, check=True, capture_output=True, text=True)
-        return int(output.stdout.strip().splitlines()[-1])
+            env=self.env, capture_output=True, text=True)
+        self.assertEqual(output.returncode, 0, output.stderr)
+        return output.stdout.strip().splitlines()[-1]
+
+    def record_id(self, model, domain):
+        "The id of the record of the demo database that matches domain"
+        return int(self.proteus(
+                f'print(Model.get({model!r}).find({domain!r})[0].id)'))
 
     def script_errors(self):
         return [entry['message'] for entry in self.driver.get_log('browser')
@@ -196,7 +205,7 @@ class WebClientTestCase(unittest.TestCase):
         self.assertEqual(self.script_errors(), [])
 
     def test_price_list_explains_a_price(self):
-        "A retail manager opens a price list and asks why a price is what it is"
+        "A retail manager opens a price list and asks why a price is as it is"
         self.login('admin', self.password)
         regulars = self.record_id(
             'product.price_list', [('name', '=', 'Stammkunden')])
@@ -235,4 +244,53 @@ class WebClientTestCase(unittest.TestCase):
         # the program's three demo vouchers of 50.00 each
         self.wait(lambda driver: len(driver.find_elements(By.XPATH,
                     '//td//*[normalize-space(text())="50.00"]')) == 3)
+        self.assertEqual(self.script_errors(), [])
+
+    def test_credit_per_program(self):
+        "A retail manager reads the credit sold per program this month"
+        self.login('admin', self.password)
+        self.driver.get(f'{self.url}#{self.database}/model/wallet.reporting'
+            ';context_model=wallet.reporting.context')
+        # the context form of the period above the figures
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//label[starts-with(normalize-space(.), "From Date")]')))
+        row = self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//tr[.//*[normalize-space(text())'
+                    '="Christmas voucher"]]')))
+        # the demo's three vouchers of 50.00, issued today
+        self.assertIn("150.00", row.text)
+        self.assertEqual(self.script_errors(), [])
+
+    def test_sale_paid_with_card(self):
+        "A salesperson pays part of a sales order with a gift card"
+        self.login('admin', self.password)
+        sale, code = self.proteus(
+            'Sale = Model.get("sale.sale"); '
+            'Party = Model.get("party.party"); '
+            'Product = Model.get("product.product"); '
+            'Card = Model.get("wallet.card"); '
+            'sale = Sale(party=Party.find([("name", "=", "Anna Huber")])[0]); '
+            'line = sale.lines.new(); '
+            'line.product, = Product.find('
+            '[("name", "=", "Cap Baseball")], limit=1); '
+            'line.quantity = 4; '
+            'sale.save(); '
+            'card, = Card.find('
+            '[("program.name", "=", "Christmas voucher")], limit=1); '
+            'print(sale.id, card.code)').split()
+        self.driver.get(f'{self.url}#{self.database}/model/sale.sale/{sale}')
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//button[normalize-space(.)="Pay with Card"]'))).click()
+        code_input = self.wait(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, '.modal input[name="code"]')))
+        code_input.send_keys(code.lower())
+        amount = self.driver.find_element(
+            By.CSS_SELECTOR, '.modal input[name="amount"]')
+        amount.send_keys('20')
+        self.driver.find_element(By.XPATH,
+            '//div[contains(@class, "modal")]'
+            '//button[normalize-space(.)="Pay"]').click()
+        # the sale gets a line of the voucher taking 20.00 off
+        self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//td//*[normalize-space(text())="-20.00"]')))
         self.assertEqual(self.script_errors(), [])

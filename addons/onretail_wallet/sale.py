@@ -175,7 +175,8 @@ class Line(WalletLineMixin, metaclass=PoolMeta):
         domain=[('program', '=', Eval('wallet_program', -1))],
         states={
             'invisible': ~Eval('wallet_program'),
-            'required': Eval('quantity', 0) < 0,
+            'required': Bool(Eval('wallet_program'))
+            & (Eval('quantity', 0) < 0),
             'readonly': Eval('sale_state') != 'draft',
             },
         help="The card to top up (empty to issue new cards), or the card "
