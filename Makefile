@@ -30,10 +30,10 @@ bench-wallet: bootstrap system-packages
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml iot/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
-	$(BIN)/python -c 'import trytond.modules.onretail_base, selenium'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]' -e ./iot
+	$(BIN)/python -c 'import trytond.modules.onretail_base, onretail_iot, selenium'
 	touch $@
 
 # The web client with its runtime dependencies nested inside its own folder,

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Run every test of every onRetail module and of tests/ on SQLite and
-PostgreSQL, side by side, and exit non-zero when a test fails or none ran.
+"""Run every test of every onRetail module, of tests/ and of the printer
+service on SQLite and PostgreSQL, side by side, and exit non-zero when a
+test fails or none ran.
 
 PostgreSQL is the server of ONRETAIL_PG_URI when given (a database URI as
 trytond takes it, e.g. postgresql://user:password@localhost:5432/), else a
@@ -41,6 +42,9 @@ def test_module_names():
             for path in sorted(tests.glob('test_*.py'))]
     names += [f'tests.{path.stem}'
         for path in sorted((ROOT / 'tests').glob('test_*.py'))]
+    # the printer service (iot/), a package of its own
+    names += [f'onretail_iot.tests.{path.stem}' for path in sorted(
+            (ROOT / 'iot' / 'onretail_iot' / 'tests').glob('test_*.py'))]
     return names
 
 

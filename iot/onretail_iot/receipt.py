@@ -1,0 +1,107 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""ESC/POS bytes of a receipt or a gift card.
+
+The cashier screen sends what to print already formatted in the shop's
+language (numbers, currency, labels); this module only lays it out in the
+printer's columns. python-escpos picks a code page for every character the
+printer knows (CP437/CP858 for ä ö ü ß, CP852 for ő ű), so German and
+Hungarian print as they are."""
+from escpos.printer import Dummy
+
+
+class ReceiptError(ValueError):
+    pass
+
+
+def render(job, columns=48, profile='default'):
+    "The bytes that print job, cut included"
+    printer = Dummy(profile=profile)
+    if 'receipt' in job:
+        _receipt(printer, job['receipt'], columns)
+    elif 'gift_card' in job:
+        _gift_card(printer, job['gift_card'], columns)
+    else:
+        raise ReceiptError("a job is a 'receipt' or a 'gift_card'")
+    printer.cut()
+    return printer.output
+
+
+def _receipt(printer, receipt, columns):
+    _centered(printer, receipt.get('header', []), first_bold=True)
+    if receipt.get('title'):
+        printer.set(align='left', bold=True)
+        printer.textln(receipt['title'])
+        printer.set(bold=False)
+    printer.set(align='left')
+    printer.textln('-' * columns)
+    for line in receipt.get('lines', []):
+        for part in _wrap(str(line.get('name', '')), columns):
+            printer.textln(part)
+        detail = f"  {line.get('quantity', '')} x {line.get('unit_price', '')}"
+        printer.textln(_two_columns(detail, line.get('amount', ''), columns))
+        if line.get('note'):
+            printer.textln(f"  {line['note']}"[:columns])
+    printer.textln('-' * columns)
+    for index, total in enumerate(receipt.get('totals', [])):
+        printer.set(bold=index == 0)
+        printer.textln(_two_columns(total['label'], total['amount'], columns))
+    printer.set(bold=False)
+    for section in ['taxes', 'payments']:
+        if receipt.get(section):
+            printer.ln()
+            for item in receipt[section]:
+                printer.textln(
+                    _two_columns(item['label'], item['amount'], columns))
+    _codes(printer, receipt)
+    _centered(printer, receipt.get('footer', []))
+
+
+def _gift_card(printer, card, columns):
+    if not card.get('code'):
+        raise ReceiptError("a gift card needs its code")
+    _centered(printer, [card.get('title', '')], first_bold=True)
+    printer.set(align='center')
+    printer.barcode('{B' + card['code'], 'CODE128', function_type='B')
+    printer.textln(card['code'])
+    printer.set(align='left')
+    for item in card.get('lines', []):
+        printer.textln(_two_columns(item['label'], item['value'], columns))
+    _centered(printer, card.get('footer', []))
+
+
+def _codes(printer, document):
+    if document.get('barcode'):
+        printer.set(align='center')
+        printer.barcode(
+            '{B' + document['barcode'], 'CODE128', function_type='B')
+    if document.get('qrcode'):
+        printer.qr(document['qrcode'], size=6, center=True)
+    printer.set(align='left')
+
+
+def _centered(printer, texts, first_bold=False):
+    printer.set(align='center')
+    for index, text in enumerate(texts):
+        printer.set(bold=first_bold and index == 0)
+        printer.textln(text)
+    printer.set(align='left', bold=False)
+
+
+def _two_columns(left, right, columns):
+    "left and right on one line, right-aligned; left cut when too long"
+    left, right = str(left), str(right)
+    room = columns - len(right) - 1
+    return f"{left[:room]:<{room}} {right}"
+
+
+def _wrap(text, columns):
+    words, lines, current = text.split(), [], ''
+    for word in words:
+        if current and len(current) + 1 + len(word) > columns:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return [line[:columns] for line in lines]
