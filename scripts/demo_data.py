@@ -126,6 +126,8 @@ def load(config, modules):
         setup_wallets(config)
         if {'sale', 'sale_point'} & set(modules):
             setup_wallet_accounting(accounts, 'sale_point' in modules)
+    if 'onretail_pos' in modules:
+        setup_cashier_screen()
     close_configuration_wizard()
 
 
@@ -439,6 +441,19 @@ def setup_cash_register(config, company, accounts):
             card_account, = accounts['cash'].duplicate(
                 default={'name': "Card Terminal"})
         PaymentMethod(name="Card", account=card_account).save()
+
+
+def setup_cashier_screen():
+    "What the receipts of Filiale Wien say and which payments it takes"
+    PaymentMethod = Model.get('sale.point.payment.method')
+    POS = Model.get('sale.point')
+    pos, = POS.find([('name', '=', "Filiale Wien")])
+    if not pos.receipt_header:
+        pos.receipt_header = "onRetail Filiale Wien\nKärntner Straße 21, 1010 Wien"
+        pos.receipt_footer = "Umtausch innerhalb von 14 Tagen mit Bon."
+        for method in PaymentMethod.find([]):
+            pos.payment_methods.append(PaymentMethod(method.id))
+        pos.save()
 
 
 def setup_price_lists(config, with_pos):
