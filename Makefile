@@ -51,4 +51,4 @@ system-packages:
 			apt-get install -y -qq postgresql chromium chromium-driver; }
 
 clean:
-	rm -rf $(VENV) web/node_modules var build *.egg-info
+	rm -rf $(VENV) web/node_modules var build *.egg-info iot/*.egg-info
