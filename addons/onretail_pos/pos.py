@@ -1,13 +1,23 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"The settings of a cash register that the cashier screen follows"
+"""The settings of a cash register that the cashier screen follows, and
+what the screen loads when it opens"""
+import base64
+from collections import defaultdict
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.rpc import RPC
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import CheckoutError
 
 
 class POS(metaclass=PoolMeta):
@@ -60,6 +70,15 @@ class POS(metaclass=PoolMeta):
         "cashiers of the company.")
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__.update({
+                'screen_registers': RPC(),
+                'screen_products': RPC(),
+                'create_customer': RPC(readonly=False),
+                })
+
+    @classmethod
     def default_cash_drawer(cls):
         return True
 
@@ -106,6 +125,208 @@ class POS(metaclass=PoolMeta):
     def for_user(cls, user):
         "The cash registers user may sell at"
         return [p for p in cls.search([]) if p.allows_user(user)]
+
+    def check_cashier(self):
+        "Raise when the user of the transaction may not sell here"
+        User = Pool().get('res.user')
+        user = User(Transaction().user)
+        if not self.allows_user(user):
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_point_not_allowed',
+                    point=self.rec_name, user=user.rec_name))
+
+    @classmethod
+    def screen_registers(cls):
+        "The registers of the user with what the cashier screen needs"
+        pool = Pool()
+        Session = pool.get('sale.point.cash.session')
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        with without_check_access():
+            registers = []
+            for point in cls.for_user(user):
+                sessions = Session.search([
+                        ('point', '=', point.id),
+                        ('state', '=', 'open'),
+                        ], limit=1)
+                registers.append(point.screen_settings(
+                        sessions[0] if sessions else None))
+            return registers
+
+    def screen_settings(self, session):
+        currency = self.company.currency
+        return {
+            'id': self.id,
+            'name': self.rec_name,
+            'tax_included': self.tax_included,
+            'may_change_prices': self.cashier_may_change_prices,
+            'cash_drawer': self.cash_drawer,
+            'printer': {
+                'url': self.printer_url, 'token': self.printer_token,
+                'name': self.printer_name,
+                } if self.printer_url else None,
+            'currency': {
+                'code': currency.code, 'symbol': currency.symbol,
+                'digits': currency.digits},
+            'payment_methods': [
+                m.screen_settings() for m in self.allowed_payment_methods()],
+            'session': {
+                'id': session.id, 'start_amount': session.start_amount,
+                'opening_counted': session.opening_counted,
+                } if session else None,
+            }
+
+    @classmethod
+    def screen_products(cls, point_id):
+        """The categories and the salable products of the register with
+        their prices, as the product grid and the search need them"""
+        point = cls(point_id)
+        point.check_cashier()
+        with without_check_access(), Transaction().set_context(
+                company=point.company.id):
+            categories = point.screen_categories()
+            products = point.screen_product_rows(
+                [c['id'] for c in categories])
+        return {'categories': categories, 'products': products}
+
+    def screen_categories(self):
+        "The shown POS categories and their sub-categories"
+        Category = Pool().get('product.pos_category')
+        categories = Category.search([
+                ('parent', 'child_of', [c.id for c in self.shown_categories()]),
+                ])
+        top = set(self.shown_categories())
+        return [{
+                'id': c.id, 'name': c.name,
+                'parent': (c.parent.id if c.parent and c not in top
+                    else None),
+                'image': ('data:image;base64,'
+                    + base64.b64encode(c.image).decode()
+                    if c.image else None),
+                } for c in categories]
+
+    def screen_product_rows(self, category_ids):
+        pool = Pool()
+        Packaging = pool.get('product.packaging')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        domain = [('salable', '=', True)]
+        if self.pos_categories:
+            domain.append(('pos_categories', 'in', category_ids))
+        templates = Template.search(domain)
+        template_rows = {t['id']: t for t in Template.read(
+                [t.id for t in templates], ['name', 'pos_categories'])}
+        products = Product.search([
+                ('template', 'in', list(template_rows)),
+                ('salable', '=', True),
+                ])
+        product_rows = Product.read([p.id for p in products],
+            ['template', 'code', 'identifiers'])
+        barcodes = defaultdict(list)
+        Identifier = pool.get('product.identifier')
+        for sub_ids in grouped_slice([p.id for p in products]):
+            for identifier in Identifier.search_read(
+                    [('product', 'in', list(sub_ids))],
+                    fields_names=['product', 'code']):
+                barcodes[identifier['product']].append(identifier['code'])
+        packagings = defaultdict(list)
+        for sub_ids in grouped_slice([p.id for p in products]):
+            for packaging in Packaging.search_read([
+                        ('product', 'in', list(sub_ids)),
+                        ('salable', '=', True),
+                        ], fields_names=[
+                        'product', 'name', 'barcode', 'quantity']):
+                packagings[packaging['product']].append({
+                        'id': packaging['id'], 'name': packaging['name'],
+                        'barcode': packaging['barcode'],
+                        'quantity': packaging['quantity']})
+        prices = self.screen_prices(products)
+        rows = []
+        for row in product_rows:
+            template = template_rows[row['template']]
+            rows.append({
+                    'id': row['id'],
+                    'name': template['name'],
+                    'code': row['code'],
+                    'barcodes': barcodes[row['id']],
+                    'packagings': packagings[row['id']],
+                    'categories': template['pos_categories'],
+                    'price': prices[row['id']],
+                    })
+        return rows
+
+    def screen_prices(self, products):
+        """The unit price of the products at this register, with tax when
+        the register shows prices with tax"""
+        Product = Pool().get('product.product')
+        price_list = self.price_list
+        if price_list:
+            prices = price_list.compute_batch(products, 1)
+            missing = [p for p in products if prices[p.id] is None]
+            if missing:
+                prices.update(price_list.base_sale_prices(missing))
+            included = price_list.tax_included
+        else:
+            prices = Product.get_price_list_sale_prices(products)
+            included = False
+        if self.tax_included != included:
+            prices = self._convert_taxes(products, prices, add=not included)
+        return prices
+
+    def _convert_taxes(self, products, prices, add):
+        "Add the customer taxes to prices, or remove them"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Tax = pool.get('account.tax')
+        today = Date.today()
+        digits = Decimal(1) / 10 ** self.company.currency.digits
+        taxes_of = {}
+        result = {}
+        for product in products:
+            price = prices[product.id]
+            category = product.account_category
+            key = category.id if category else None
+            if key not in taxes_of:
+                taxes_of[key] = list(product.customer_taxes_used)
+            taxes = taxes_of[key]
+            if price is None or not taxes:
+                result[product.id] = price
+            elif add:
+                result[product.id] = (price + sum(
+                        t['amount'] for t in Tax.compute(
+                            taxes, price, 1, today))).quantize(digits)
+            else:
+                result[product.id] = round_price(
+                    Tax.reverse_compute(price, taxes, today))
+        return result
+
+    @classmethod
+    def create_customer(cls, point_id, values):
+        """Create the customer the cashier typed (name, email, phone);
+        return its id"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        point = cls(point_id)
+        point.check_cashier()
+        name = (values.get('name') or '').strip()
+        if not name:
+            raise ValidationError(gettext('onretail_pos.msg_customer_name'))
+        mechanisms = [
+            {'type': type_, 'value': values[type_].strip()}
+            for type_ in ['email', 'phone'] if (values.get(type_) or '').strip()]
+        with without_check_access():
+            party, = Party.create([{
+                        'name': name,
+                        'contact_mechanisms': [('create', mechanisms)],
+                        }])
+        return party.id
+
+
+class PaymentMethod(metaclass=PoolMeta):
+    __name__ = 'sale.point.payment.method'
+
+    def screen_settings(self):
+        return {'id': self.id, 'name': self.rec_name, 'cash': self.cash}
 
 
 class POSPaymentMethod(ModelSQL):

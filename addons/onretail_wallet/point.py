@@ -165,20 +165,28 @@ class POSPayment(metaclass=PoolMeta):
         payments = super().create(vlist)
         for payment in payments:
             if payment.method.wallet:
-                sale = payment.sale
-                payment.wallet_card.redeem(
-                    payment.amount, date=sale.date, origin=sale,
-                    medium='pos', sale_point=sale.point,
-                    currency=sale.currency)
+                payment._take_from_card(payment.amount)
         return payments
+
+    def _take_from_card(self, amount):
+        "Redeem amount from the card; a negative amount pays back to it"
+        sale = self.sale
+        if amount > 0:
+            self.wallet_card.redeem(
+                amount, date=sale.date, origin=sale, medium='pos',
+                sale_point=sale.point, currency=sale.currency)
+        elif amount < 0:
+            self.wallet_card.refund(-amount, date=sale.date, origin=sale)
 
     @classmethod
     def delete(cls, payments):
-        refunds = [(p.wallet_card, p.amount, p.sale) for p in payments
+        undo = [(p, -p.amount) for p in payments
             if p.method.wallet and p.wallet_card]
+        undo = [(cls(sale=p.sale, method=p.method, wallet_card=p.wallet_card),
+                amount) for p, amount in undo]
         super().delete(payments)
-        for card, amount, sale in refunds:
-            card.refund(amount, date=sale.date, origin=sale)
+        for payment, amount in undo:
+            payment._take_from_card(amount)
 
     def get_account_move_lines(self):
         """Paying with a card takes the credit from the program's credit

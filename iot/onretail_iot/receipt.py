@@ -53,6 +53,13 @@ def _receipt(printer, receipt, columns):
             for item in receipt[section]:
                 printer.textln(
                     _two_columns(item['label'], item['amount'], columns))
+    for section in receipt.get('sections', []):
+        printer.ln()
+        printer.set(bold=True)
+        printer.textln(str(section.get('title', ''))[:columns])
+        printer.set(bold=False)
+        for row in section.get('rows', []):
+            printer.textln(_two_columns(row['label'], row['amount'], columns))
     _codes(printer, receipt)
     _centered(printer, receipt.get('footer', []))
 

@@ -33,6 +33,13 @@ class OnRetailPosTestCase(
         TranslationsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test onretail_pos module"
     module = 'onretail_pos'
+    extras = ['onretail_wallet']
+
+    @property
+    def _skip_company_rule(self):
+        # sale_point's transfers take the company of their register
+        return super()._skip_company_rule | {
+            ('sale.point.cash.transfer', 'company')}
 
     @with_transaction()
     def test_settings(self):

@@ -117,6 +117,15 @@ class ReceiptTestCase(unittest.TestCase):
                 line = b'Summe' + b' ' * (columns - 10) + b'47.30'
                 self.assertIn(line, data)
 
+    def test_sections(self):
+        "A report's sections: a bold title, then its rows right-aligned"
+        data = render({'receipt': {'title': "Sitzungsbericht", 'sections': [
+                        {'title': "Zahlungsarten", 'rows': [
+                                {'label': "Bar", 'amount': "27.30"}]}]}},
+            columns=42)
+        self.assertIn(b'Zahlungsarten', data)
+        self.assertIn(b'Bar' + b' ' * 34 + b'27.30', data)
+
     def test_gift_card(self):
         data = render({'gift_card': {'title': "Christmas voucher",
                     'code': 'ABCD1234EFGH5K',
