@@ -127,7 +127,7 @@ def load(config, modules):
         if {'sale', 'sale_point'} & set(modules):
             setup_wallet_accounting(accounts, 'sale_point' in modules)
     if 'onretail_pos' in modules:
-        setup_cashier_screen()
+        setup_cashier_screen(accounts)
     close_configuration_wizard()
 
 
@@ -443,16 +443,26 @@ def setup_cash_register(config, company, accounts):
         PaymentMethod(name="Card", account=card_account).save()
 
 
-def setup_cashier_screen():
-    "What the receipts of Filiale Wien say and which payments it takes"
+def setup_cashier_screen(accounts):
+    """What the receipts of Filiale Wien say, which payments it takes and
+    where the differences of the counted cash go"""
+    Journal = Model.get('account.journal')
     PaymentMethod = Model.get('sale.point.payment.method')
     POS = Model.get('sale.point')
+    TransferType = Model.get('sale.point.cash.transfer.type')
     pos, = POS.find([('name', '=', "Filiale Wien")])
     if not pos.receipt_header:
         pos.receipt_header = "onRetail Filiale Wien\nKärntner Straße 21, 1010 Wien"
         pos.receipt_footer = "Umtausch innerhalb von 14 Tagen mit Bon."
         for method in PaymentMethod.find([]):
             pos.payment_methods.append(PaymentMethod(method.id))
+        pos.save()
+    if not pos.cash_difference_type:
+        difference = TransferType(name="Kassendifferenz")
+        difference.journal, = Journal.find([('code', '=', 'CASH')])
+        difference.account = accounts['expense']
+        difference.save()
+        pos.cash_difference_type = difference
         pos.save()
 
 
@@ -479,13 +489,14 @@ def setup_price_lists(config, with_pos):
     regulars = _price_list(
         "Stammkunden", tax_included=True, discount_policy='with_discount',
         reference="Kundenkarte")
+    union = _european_union()
     if not regulars.lines:
         aloe_vera, = Template.find([('code', '=', 'SC-001')])
         _rule(regulars, template=aloe_vera, compute_price='fixed',
             fixed_price=Decimal('7.49'))
         _rule(regulars, compute_price='percentage',
             percent_price=Decimal(5))
-        regulars.country_groups.append(_european_union())
+        regulars.country_groups.append(union)
         regulars.save()
     for name in ["Anna Huber", "Kovács Eszter"]:
         customer, = Party.find([('name', '=', name)])
@@ -658,10 +669,13 @@ def _rule(price_list, **values):
 
 def _european_union():
     Organization = Model.get('country.organization')
+    # The country module ships the EU without its members
     union = _find_one(Organization, [('code', '=', 'EU')])
     if not union:
         union = Organization(name="European Union", code='EU')
-        for code in ['AT', 'HU']:
+    members = {m.country for m in union.members}
+    for code in ['AT', 'HU']:
+        if _country(code) not in members:
             union.members.new(country=_country(code))
-        union.save()
+    union.save()
     return Organization(union.id)

@@ -1,6 +1,6 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Smoke test of the back office in a real browser.
+"""The back office and the cashier screen in a real browser.
 
 It builds a database the way `make run` does (same script, same
 onretail.conf, demo data included) on the backend of the environment, serves
@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import unittest
 import urllib.request
@@ -26,6 +27,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+from onretail_iot.tests.test_iot import FakePrinter
 
 from .tools import drop_database
 
@@ -294,3 +297,146 @@ class WebClientTestCase(unittest.TestCase):
         self.wait(EC.visibility_of_element_located((By.XPATH,
                     '//td//*[normalize-space(text())="-20.00"]')))
         self.assertEqual(self.script_errors(), [])
+
+    def start_printer_service(self):
+        """onretail-iot with a network printer that keeps what it gets,
+        allowed for the screen's origin"""
+        folder = Path(self.env['TRYTOND_DATABASE__PATH'])
+        token = secrets.token_urlsafe(16)
+        printer = FakePrinter(free_port())
+        printer.start()
+        self.addCleanup(printer.stop)
+        port = free_port()
+        config = folder / 'onretail-iot.ini'
+        config.write_text(textwrap.dedent(f'''\
+            [service]
+            listen = 127.0.0.1:{port}
+            token = {token}
+            origins = {self.url.rstrip('/')}
+            queue = {folder / 'queue'}
+            retry = 1
+            [printer:receipt]
+            driver = network
+            host = 127.0.0.1
+            port = {printer.port}
+            columns = 48
+            '''))
+        service = subprocess.Popen(
+            [str(Path(sys.executable).with_name('onretail-iot')),
+                '-c', str(config)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(service.wait, timeout=30)
+        self.addCleanup(service.terminate)
+        return f'http://127.0.0.1:{port}', token, printer
+
+    def find(self, selector):
+        return self.wait(EC.visibility_of_element_located(
+                (By.CSS_SELECTOR, selector)))
+
+    def click(self, selector):
+        self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, selector))).click()
+
+    def click_text(self, text, within=''):
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    f'{within}//button[normalize-space(.)="{text}"]'))).click()
+
+    def wait_text(self, selector, text):
+        self.wait(EC.text_to_be_present_in_element(
+                (By.CSS_SELECTOR, selector), text))
+
+    def test_cashier_day(self):
+        """A cashier logs in to the cashier screen, sells with a packaging
+        barcode, the keypad, a customer's list and a gift card, prints through
+        the printer service and closes the day"""
+        password = secrets.token_urlsafe(12)
+        printer_url, token, printer = self.start_printer_service()
+        code = self.proteus(
+            'User = Model.get("res.user"); Group = Model.get("res.group"); '
+            'Company = Model.get("company.company"); '
+            'POS = Model.get("sale.point"); '
+            'Card = Model.get("wallet.card"); '
+            'company, = Company.find([]); '
+            f'user = User(name="Karl Kassier", login="karl", '
+            f'password={password!r}); '
+            'user.groups.append(Group.find([("name", "=", "Cashier")])[0]); '
+            'user.companies.append(company); user.company = company; '
+            'user.save(); '
+            'pos, = POS.find([("name", "=", "Filiale Wien")]); '
+            f'pos.printer_url = {printer_url!r}; '
+            f'pos.printer_token = {token!r}; pos.save(); '
+            'card, = Card.find([("program.name", "=", "Christmas voucher")],'
+            ' limit=1); print(card.code)')
+
+        self.driver.get(f'{self.url}{self.database}/pos/')
+        form = self.find('#login-form')
+        form.find_element(By.NAME, 'login').send_keys('karl')
+        form.find_element(By.NAME, 'password').send_keys(password, Keys.ENTER)
+
+        # The register has no open session: it opens with 100.00 counted
+        counted = self.find('#opening input[name="counted"]')
+        counted.send_keys('100', Keys.ENTER)
+
+        # A 10-pack scanned once is a line of 10; keypad 2 makes 20
+        search = self.find('#search')
+        search.send_keys('9001234123045', Keys.ENTER)
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(2)', '1 × 10')
+        self.click('#keypad [data-key="2"]')
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(2)', '2 × 10')
+
+        # Anna Huber's list shows the gel's public price and discount
+        self.click('#customer-button')
+        self.find('#customer-dialog input[name="query"]').send_keys('Anna')
+        self.click_text('Anna Huber', within='//dialog')
+        self.wait_text('#price-list', 'Stammkunden')
+        search.send_keys('SC-001', Keys.ENTER)
+        self.wait_text('#cart tbody tr:nth-child(2) td:nth-child(4)', '7.49')
+        self.wait_text('#cart tbody tr:nth-child(2) small', '%')
+        total = self.wait(lambda d: d.find_element(
+                By.CSS_SELECTOR, '#total').text)
+
+        # 20.00 from the gift card, 500.00 in cash: the change shows
+        self.click('#pay-button')
+        dialog = self.find('#pay-dialog')
+        amount = dialog.find_element(By.NAME, 'amount')
+        amount.clear()
+        amount.send_keys('20')
+        dialog.find_element(By.NAME, 'card').send_keys(code)
+        self.click_text('Gift card', within='//dialog[@id="pay-dialog"]')
+        self.wait_text('#pay-dialog .card-info', '50.00')
+        amount.clear()
+        amount.send_keys('500')
+        self.click_text('Cash', within='//dialog[@id="pay-dialog"]')
+        cents = round(float(total) * 100)
+        change = f'{(50000 - (cents - 2000)) / 100:.2f}'
+        self.wait_text('#pay-dialog .change', change)
+        self.click('#pay-dialog .complete')
+        self.wait_text('#message', change)
+
+        # The printer service printed the receipt and opened the drawer
+        deadline = time.monotonic() + 30
+        while len(printer.received) < 2:
+            self.assertLess(time.monotonic(), deadline, "nothing printed")
+            time.sleep(0.2)
+        receipt, drawer = printer.received[:2]
+        self.assertIn(b'Filiale Wien', receipt)
+        self.assertIn(b'7.49', receipt)
+        self.assertTrue(drawer.startswith(b'\x1bp'), drawer)
+
+        # Closing with the cash expected: no difference; the report lists
+        # the 20.00 of the voucher
+        self.click('#close-button')
+        cash = f'{(10000 + cents - 2000) / 100:.2f}'
+        self.wait_text('#close-dialog .expected', cash)
+        self.find('#close-dialog input[name="counted"]').send_keys(cash)
+        self.wait_text('#close-dialog .difference', '0.00')
+        self.click('#close-dialog .close-session')
+        report = self.find('#report-dialog .report')
+        self.wait_text('#report-dialog .report', 'Christmas voucher')
+        self.assertRegex(report.text, r'Redeemed\s+20\.00 / 20\.00')
+        self.assertRegex(report.text, r'Gift card\s+20\.00')
+        self.assertRegex(report.text, r'Difference\s+0\.00')
+        self.click_text('Done', within='//dialog')
+        self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+

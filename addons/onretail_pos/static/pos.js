@@ -74,7 +74,7 @@ async function post(url, method, params) {
 }
 
 function rpc(method, ...params) {
-    return post(`/${DATABASE}/`, method, [...params, state.context]);
+    return post(`/${DATABASE}/rpc/`, method, [...params, state.context]);
 }
 
 function model(name, method, ...params) {
@@ -137,7 +137,7 @@ async function login(event) {
             throw new RpcError(t('Wrong user or password.'));
         }
         form.password.value = '';
-        state.context = await post(`/${DATABASE}/`,
+        state.context = await post(`/${DATABASE}/rpc/`,
             'model.res.user.get_preferences', [true, {}]);
         setLanguage(state.context.language);
         await loadRegisters();
