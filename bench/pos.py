@@ -41,16 +41,20 @@ SEPARATOR = '~'  # between the code of a demo product and its copy number
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--products', type=int, default=10_000)
-    parser.add_argument('--scans', type=int, default=300)
+    parser.add_argument('--scans', type=int, default=100)
     parser.add_argument('--sample', type=int, default=100,
         help="products priced one by one by the standard path")
+    parser.add_argument('--reuse', action='store_true',
+        help="measure again on the database of an earlier run "
+        "(with ONRETAIL_PG_URI)")
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     return on_postgresql(__file__, sys.argv[1:], lambda: run(args))
 
 
 def run(args):
-    build_demo()
+    if not args.reuse:
+        build_demo()
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     Pool.start()
@@ -58,7 +62,10 @@ def run(args):
     with Transaction().start(DATABASE, 0):
         pool.init()
     with Transaction().start(DATABASE, 0) as transaction:
-        total = multiply_products(args.products)
+        if args.reuse:
+            total = count_salable(transaction.connection.cursor())
+        else:
+            total = multiply_products(args.products)
         transaction.commit()
     vacuum(DATABASE)
     with Transaction().start(DATABASE, 1) as transaction:
@@ -102,7 +109,7 @@ def multiply_products(n_products):
         "GROUP BY t.id HAVING count(*) = 1")
     bases = [i for i, in cursor]
     rounds = max(0, -(-(n_products - count_salable(cursor)) // len(bases)))
-    where = f"src.id IN ({','.join(map(str, bases))})"
+    where = f"id IN ({','.join(map(str, bases))})"
     copy_rows(cursor, 'product_template', where, {
             'name': f"src.name || ' ' || n",
             'code': f"src.code || '{SEPARATOR}' || n"},

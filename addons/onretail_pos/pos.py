@@ -7,6 +7,8 @@ from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from sql import Literal
+
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
@@ -206,54 +208,91 @@ class POS(metaclass=PoolMeta):
                 } for c in categories]
 
     def screen_product_rows(self, category_ids):
+        """The products as rows read in SQL: the ORM would build an
+        instance of each of the thousands of products"""
         pool = Pool()
-        Packaging = pool.get('product.packaging')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
-        domain = [('salable', '=', True)]
+        rows = self._salable_products(category_ids)
+        template_ids = list({r[1] for r in rows})
+        names = {t['id']: t['name']
+            for t in Template.read(template_ids, ['name'])}
+        categories = self._template_pos_categories(template_ids)
+        barcodes = self._product_barcodes()
+        packagings = self._product_packagings()
+        product_ids = [r[0] for r in rows]
+        # Browsed by hundreds: a browse checks each id against all its ids
+        prices = self.screen_prices([p
+                for sub_ids in grouped_slice(product_ids, 100)
+                for p in Product.browse(list(sub_ids))])
+        return [{
+                'id': product_id,
+                'name': names[template_id],
+                'code': code,
+                'barcodes': barcodes.get(product_id, []),
+                'packagings': packagings.get(product_id, []),
+                'categories': categories.get(template_id, []),
+                'price': prices[product_id],
+                } for product_id, template_id, code in rows]
+
+    def _salable_products(self, category_ids):
+        "(product, template, code) of the salable products shown"
+        pool = Pool()
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        TemplateCategory = pool.get('product.template-product.pos_category')
+        product = Product.__table__()
+        template = Template.__table__()
+        template_category = TemplateCategory.__table__()
+        where = (template.salable == Literal(True)) & (
+            template.active == Literal(True)) & (
+            product.active == Literal(True))
         if self.pos_categories:
-            domain.append(('pos_categories', 'in', category_ids))
-        templates = Template.search(domain)
-        template_rows = {t['id']: t for t in Template.read(
-                [t.id for t in templates], ['name', 'pos_categories'])}
-        products = Product.search([
-                ('template', 'in', list(template_rows)),
-                ('salable', '=', True),
-                ])
-        product_rows = Product.read([p.id for p in products],
-            ['template', 'code', 'identifiers'])
+            where &= template.id.in_(template_category.select(
+                    template_category.template,
+                    where=template_category.category.in_(
+                        category_ids or [-1])))
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*product.join(
+                template, condition=product.template == template.id
+                ).select(product.id, template.id, product.code,
+                where=where, order_by=[product.id]))
+        return cursor.fetchall()
+
+    def _template_pos_categories(self, template_ids):
+        TemplateCategory = Pool().get('product.template-product.pos_category')
+        table = TemplateCategory.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.template, table.category))
+        categories = defaultdict(list)
+        for template_id, category_id in cursor:
+            categories[template_id].append(category_id)
+        return categories
+
+    def _product_barcodes(self):
+        Identifier = Pool().get('product.identifier')
+        table = Identifier.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.product, table.code))
         barcodes = defaultdict(list)
-        Identifier = pool.get('product.identifier')
-        for sub_ids in grouped_slice([p.id for p in products]):
-            for identifier in Identifier.search_read(
-                    [('product', 'in', list(sub_ids))],
-                    fields_names=['product', 'code']):
-                barcodes[identifier['product']].append(identifier['code'])
+        for product_id, code in cursor:
+            barcodes[product_id].append(code)
+        return barcodes
+
+    def _product_packagings(self):
+        Packaging = Pool().get('product.packaging')
+        table = Packaging.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(
+                table.id, table.product, table.name, table.barcode,
+                table.quantity,
+                where=(table.salable == Literal(True))
+                & (table.active == Literal(True))))
         packagings = defaultdict(list)
-        for sub_ids in grouped_slice([p.id for p in products]):
-            for packaging in Packaging.search_read([
-                        ('product', 'in', list(sub_ids)),
-                        ('salable', '=', True),
-                        ], fields_names=[
-                        'product', 'name', 'barcode', 'quantity']):
-                packagings[packaging['product']].append({
-                        'id': packaging['id'], 'name': packaging['name'],
-                        'barcode': packaging['barcode'],
-                        'quantity': packaging['quantity']})
-        prices = self.screen_prices(products)
-        rows = []
-        for row in product_rows:
-            template = template_rows[row['template']]
-            rows.append({
-                    'id': row['id'],
-                    'name': template['name'],
-                    'code': row['code'],
-                    'barcodes': barcodes[row['id']],
-                    'packagings': packagings[row['id']],
-                    'categories': template['pos_categories'],
-                    'price': prices[row['id']],
-                    })
-        return rows
+        for id_, product_id, name, barcode, quantity in cursor:
+            packagings[product_id].append({'id': id_, 'name': name,
+                    'barcode': barcode, 'quantity': quantity})
+        return packagings
 
     def screen_prices(self, products):
         """The unit price of the products at this register, with tax when

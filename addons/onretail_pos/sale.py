@@ -2,6 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """The cashier screen's sales: a cart priced in one call, and the checkout
 that creates, pays and posts a sale in one idempotent transaction."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from sql import Null
@@ -28,6 +30,28 @@ def to_decimal(value, record, field):
         raise CheckoutError(gettext(
                 'onretail_pos.msg_cart_number_invalid',
                 record=record, field=field, value=value))
+
+
+_cart_cache = ContextVar('onretail_pos_cart_cache', default=None)
+
+
+@contextmanager
+def cart_cache():
+    "Within, cart_cached computes each key once: for a cart's lines"
+    token = _cart_cache.set({})
+    try:
+        yield
+    finally:
+        _cart_cache.reset(token)
+
+
+def cart_cached(key, compute):
+    cache = _cart_cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 class POSSale(metaclass=PoolMeta):
@@ -71,7 +95,7 @@ class POSSale(metaclass=PoolMeta):
     def price_cart(cls, point_id, cart):
         """Price the cart of the cashier screen in one call: its lines with
         public price, discount and amount, the taxes and the total"""
-        with without_check_access():
+        with without_check_access(), cart_cache():
             sale = cls._from_cart(point_id, cart)
             return sale.priced_cart()
 
@@ -80,6 +104,8 @@ class POSSale(metaclass=PoolMeta):
         """Create the sale of the cart with its payments, then process and
         post it, all in this transaction. A cart whose client_id has a sale
         already returns that sale: a repeated request creates nothing."""
+        ModelAccess = Pool().get('ir.model.access')
+        ModelAccess.check(cls.__name__, 'create')
         client_id = cart.get('client_id')
         if not client_id:
             raise CheckoutError(gettext('onretail_pos.msg_cart_client_id'))
@@ -87,7 +113,7 @@ class POSSale(metaclass=PoolMeta):
         if sales:
             sale, = sales
             return sale.checkout_result()
-        with without_check_access():
+        with without_check_access(), cart_cache():
             sale = cls._from_cart(point_id, cart)
             sale.client_id = client_id
             sale.session = sale.current_session()
@@ -116,9 +142,15 @@ class POSSale(metaclass=PoolMeta):
         sale.customer = (
             Party(cart['customer']) if cart.get('customer') else None)
         sale.on_change_point()
+        lines = cart.get('lines') or []
+        # One instance list: reading a field reads it for every product
+        Product = pool.get('product.product')
+        products = Product.browse(
+            {v['product'] for v in lines if v.get('product')})
+        cart_cached('products', lambda: {p.id: p for p in products})
         sale.lines = [
             sale._line_from_cart(values, index)
-            for index, values in enumerate(cart.get('lines') or [], 1)]
+            for index, values in enumerate(lines, 1)]
         return sale
 
     def _line_from_cart(self, values, index):
@@ -137,7 +169,8 @@ class POSSale(metaclass=PoolMeta):
             line.packaging = Packaging(values['packaging'])
             line.product = line.packaging.product
         else:
-            line.product = Product(values['product'])
+            line.product = cart_cached('products', dict).get(
+                values['product']) or Product(values['product'])
         line.unit = line.product.sale_uom
         if line.packaging:
             line.packaging_quantity = float(quantity or 1)
@@ -336,6 +369,12 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         help="The line of an earlier sale that this line gives back.")
     returns = fields.One2Many(
         'sale.point.sale.line', 'returned_line', "Returns", readonly=True)
+
+    @property
+    def taxes(self):
+        return cart_cached(
+            ('taxes', self.product.id), lambda: super(
+                POSSaleLine, self).taxes)
 
     def set_cart_options(self, values, record):
         "Set what the cart's line chose besides product and quantity"

@@ -61,7 +61,9 @@ class Session(metaclass=PoolMeta):
         """Open the session of the register with the cash counted in the
         drawer; return its id. An open session is kept as it is."""
         pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
         POS = pool.get('sale.point')
+        ModelAccess.check(cls.__name__, 'write')
         point = POS(point_id)
         point.check_cashier()
         with without_check_access():
@@ -77,6 +79,8 @@ class Session(metaclass=PoolMeta):
     @classmethod
     def close_counted(cls, sessions, counted):
         "Close the session with the cash counted; the difference is booked"
+        ModelAccess = Pool().get('ir.model.access')
+        ModelAccess.check(cls.__name__, 'write')
         session, = sessions
         session.point.check_cashier()
         if session.state != 'open':

@@ -4,11 +4,13 @@
 from sql.operators import Concat
 
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CheckoutError
+from .sale import cart_cached
 
 
 class POS(metaclass=PoolMeta):
@@ -75,6 +77,14 @@ class POSSale(metaclass=PoolMeta):
 
 class POSSaleLine(metaclass=PoolMeta):
     __name__ = 'sale.point.sale.line'
+
+    @fields.depends('product')
+    def on_change_with_wallet_programs(self, name=None):
+        if not self.product:
+            return super().on_change_with_wallet_programs(name)
+        return cart_cached(('wallet_programs', self.product.id),
+            lambda: super(POSSaleLine, self).on_change_with_wallet_programs(
+                name))
 
     def set_cart_options(self, values, record):
         pool = Pool()

@@ -8,6 +8,7 @@ from sql import Null
 from sql.functions import Lower
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
@@ -15,7 +16,7 @@ from trytond.modules.onretail_base.media import MEDIA
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.tools import escape_wildcard
+from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
 from .batch import BatchPricer, ProductData, product_rows
@@ -273,20 +274,25 @@ class PriceList(metaclass=PoolMeta):
         pool = Pool()
         Tax = pool.get('account.tax')
         date = self._today()
-        taxes_of_category = {}
+        category_of = account_categories(products)
+        taxes_of_category, gross_of = {}, {}
         gross = {}
         for product in products:
             price = prices[product.id]
             if price is None:
                 gross[product.id] = None
                 continue
-            category = product.account_category
+            category = category_of[product.id]
             if category not in taxes_of_category:
                 taxes_of_category[category] = product.customer_taxes_used
-            taxes = Tax.compute(
-                taxes_of_category[category], price, 1, date=date)
-            gross[product.id] = round_price(
-                price + sum(t['amount'] for t in taxes))
+            key = category, price
+            if key not in gross_of:
+                # Shops have few price points: compute each once
+                taxes = Tax.compute(
+                    taxes_of_category[category], price, 1, date=date)
+                gross_of[key] = round_price(
+                    price + sum(t['amount'] for t in taxes))
+            gross[product.id] = gross_of[key]
         return gross
 
     @classmethod
@@ -298,6 +304,26 @@ class PriceList(metaclass=PoolMeta):
     @ModelView.button_action('onretail_pricelist.wizard_export')
     def export_prices(cls, price_lists):
         pass
+
+
+def account_categories(products):
+    """{product id: account category id} read in one query: through the
+    instances, trytond reads it one product at a time"""
+    pool = Pool()
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    product = Product.__table__()
+    template = Template.__table__()
+    cursor = Transaction().connection.cursor()
+    result = {}
+    for sub_ids in grouped_slice(
+            [p.id for p in products], backend.MAX_QUERY_PARAMS):
+        cursor.execute(*product.join(
+                template, condition=product.template == template.id
+                ).select(product.id, template.account_category,
+                where=product.id.in_(list(sub_ids))))
+        result.update(cursor)
+    return result
 
 
 @contextmanager

@@ -137,14 +137,37 @@ async function login(event) {
             throw new RpcError(t('Wrong user or password.'));
         }
         form.password.value = '';
-        state.context = await post(`/${DATABASE}/rpc/`,
-            'model.res.user.get_preferences', [true, {}]);
-        setLanguage(state.context.language);
+        await loadPreferences();
         await loadRegisters();
     } catch (error) {
         showError(form, error.name === 'LoginException' ?
             t('Wrong user or password.') : error);
     }
+}
+
+async function loadPreferences() {
+    state.context = await post(`/${DATABASE}/rpc/`,
+        'model.res.user.get_preferences', [true, {}]);
+    setLanguage(state.context.language);
+}
+
+async function logout() {
+    await fetch(`/${DATABASE}/session/logout`, {
+        method: 'POST', credentials: 'same-origin',
+        headers: {'Content-Type': 'application/json'}, body: '{}'});
+    state.register = null;
+    showView('login');
+}
+
+// After a reload the session cookie may still be valid: carry on with it
+async function resume() {
+    try {
+        await loadPreferences();
+    } catch (error) {
+        showView('login');
+        return;
+    }
+    await loadRegisters();
 }
 
 async function loadRegisters() {
@@ -1092,7 +1115,9 @@ function start() {
     $('#close-button').addEventListener('click', openClose);
     $('#close-dialog form').counted.addEventListener('input', updateDifference);
     $('#close-dialog .close-session').addEventListener('click', closeSession);
+    $('#logout-button').addEventListener('click', logout);
     showView('login');
+    resume();
 }
 
 start();
