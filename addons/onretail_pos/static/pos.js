@@ -63,8 +63,7 @@ async function post(url, method, params) {
         throw new RpcError(t('The server does not answer; try again.'));
     }
     if (response.status === 401 || response.status === 403) {
-        showView('login');
-        throw new RpcError(t('Wrong user or password.'));
+        throw new RpcError(['AuthError', [t('Wrong user or password.')]]);
     }
     const data = JSON.parse(await response.text(), revive);
     if (data.error) {
@@ -73,8 +72,17 @@ async function post(url, method, params) {
     return data.result;
 }
 
-function rpc(method, ...params) {
-    return post(`/${DATABASE}/rpc/`, method, [...params, state.context]);
+async function rpc(method, ...params) {
+    try {
+        return await post(`/${DATABASE}/rpc/`, method,
+            [...params, state.context]);
+    } catch (error) {
+        if (error.name === 'AuthError') {
+            // The session expired: log in again, the cart is kept
+            showView('login');
+        }
+        throw error;
+    }
 }
 
 function model(name, method, ...params) {
@@ -124,8 +132,11 @@ function showMessage(text) {
 
 // Login and registers -------------------------------------------------------
 
+let logins = 0;
+
 async function login(event) {
     event.preventDefault();
+    logins += 1;
     const form = event.target;
     showError(form, null);
     try {
@@ -161,13 +172,15 @@ async function logout() {
 
 // After a reload the session cookie may still be valid: carry on with it
 async function resume() {
+    const before = logins;
     try {
         await loadPreferences();
     } catch (error) {
-        showView('login');
-        return;
+        return;  // not logged in: the login form shows
     }
-    await loadRegisters();
+    if (logins === before) {
+        await loadRegisters();
+    }
 }
 
 async function loadRegisters() {
