@@ -5,6 +5,7 @@
 import {setLanguage, t} from './i18n.js';
 
 const DATABASE = decodeURIComponent(location.pathname.split('/')[1]);
+const LOGGED_IN = `onretail-pos-logged-in-${DATABASE}`;
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
@@ -79,6 +80,7 @@ async function rpc(method, ...params) {
     } catch (error) {
         if (error.name === 'AuthError') {
             // The session expired: log in again, the cart is kept
+            localStorage.removeItem(LOGGED_IN);
             showView('login');
         }
         throw error;
@@ -148,6 +150,7 @@ async function login(event) {
             throw new RpcError(t('Wrong user or password.'));
         }
         form.password.value = '';
+        localStorage.setItem(LOGGED_IN, '1');
         await loadPreferences();
         await loadRegisters();
     } catch (error) {
@@ -163,6 +166,7 @@ async function loadPreferences() {
 }
 
 async function logout() {
+    localStorage.removeItem(LOGGED_IN);
     await fetch(`/${DATABASE}/session/logout`, {
         method: 'POST', credentials: 'same-origin',
         headers: {'Content-Type': 'application/json'}, body: '{}'});
@@ -170,13 +174,19 @@ async function logout() {
     showView('login');
 }
 
-// After a reload the session cookie may still be valid: carry on with it
+// After a reload the session cookie may still be valid: carry on with it.
+// Only then: trytond answers an unauthenticated call with a Basic challenge,
+// which makes the browser prompt for a password.
 async function resume() {
+    if (!localStorage.getItem(LOGGED_IN)) {
+        return;
+    }
     const before = logins;
     try {
         await loadPreferences();
     } catch (error) {
-        return;  // not logged in: the login form shows
+        localStorage.removeItem(LOGGED_IN);
+        return;  // the session ended: the login form shows
     }
     if (logins === before) {
         await loadRegisters();
