@@ -244,9 +244,11 @@ class WebClientTestCase(unittest.TestCase):
             f'{self.url}#{self.database}/model/wallet.program/{voucher}')
         self.wait(EC.element_to_be_clickable((By.XPATH,
                     '//button[normalize-space(.)="Cards"]'))).click()
-        # the program's three demo vouchers of 50.00 each
+        # the program's three demo vouchers (the cashier's test spends
+        # from one of them)
         self.wait(lambda driver: len(driver.find_elements(By.XPATH,
-                    '//td//*[normalize-space(text())="50.00"]')) == 3)
+                    '//tr[.//td//*[normalize-space(text())'
+                    '="Christmas voucher"]]')) == 3)
         self.assertEqual(self.script_errors(), [])
 
     def test_credit_per_program(self):
