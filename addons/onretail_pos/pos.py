@@ -217,8 +217,10 @@ class POS(metaclass=PoolMeta):
         template_ids = list({r[1] for r in rows})
         names = {t['id']: t['name']
             for t in Template.read(template_ids, ['name'])}
-        categories = self._template_pos_categories(template_ids)
-        barcodes = self._product_barcodes()
+        categories = self._values_by_key(
+            'product.template-product.pos_category', 'template', 'category')
+        barcodes = self._values_by_key(
+            'product.identifier', 'product', 'code')
         packagings = self._product_packagings()
         product_ids = [r[0] for r in rows]
         # Browsed by hundreds: a browse checks each id against all its ids
@@ -259,25 +261,17 @@ class POS(metaclass=PoolMeta):
                 where=where, order_by=[product.id]))
         return cursor.fetchall()
 
-    def _template_pos_categories(self, template_ids):
-        TemplateCategory = Pool().get('product.template-product.pos_category')
-        table = TemplateCategory.__table__()
+    @staticmethod
+    def _values_by_key(model_name, key, value):
+        "{key: [value, ...]} over every row of the model's table"
+        table = Pool().get(model_name).__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.template, table.category))
-        categories = defaultdict(list)
-        for template_id, category_id in cursor:
-            categories[template_id].append(category_id)
-        return categories
-
-    def _product_barcodes(self):
-        Identifier = Pool().get('product.identifier')
-        table = Identifier.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*table.select(table.product, table.code))
-        barcodes = defaultdict(list)
-        for product_id, code in cursor:
-            barcodes[product_id].append(code)
-        return barcodes
+        cursor.execute(*table.select(
+                getattr(table, key), getattr(table, value)))
+        result = defaultdict(list)
+        for key_value, value_value in cursor:
+            result[key_value].append(value_value)
+        return result
 
     def _product_packagings(self):
         Packaging = Pool().get('product.packaging')
