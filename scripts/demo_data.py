@@ -6,9 +6,13 @@ Every step looks for what it creates first, so running it again on an existing
 database adds only what is missing (for instance after a new module came in).
 """
 import datetime
+import hashlib
+import io
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+
+from PIL import Image, ImageDraw, ImageFont
 
 from proteus import Model, Wizard
 
@@ -128,6 +132,8 @@ def load(config, modules):
             setup_wallet_accounting(accounts, 'sale_point' in modules)
     if 'onretail_pos' in modules:
         setup_cashier_screen(accounts)
+    if 'product_image' in modules:
+        setup_product_images()
     close_configuration_wizard()
 
 
@@ -464,6 +470,33 @@ def setup_cashier_screen(accounts):
         difference.save()
         pos.cash_difference_type = difference
         pos.save()
+
+
+def setup_product_images():
+    "A picture for each demo product and POS category, for the screen's tiles"
+    POSCategory = Model.get('product.pos_category')
+    ProductImage = Model.get('product.image')
+    Template = Model.get('product.template')
+    for template in Template.find([('images', '=', None)]):
+        ProductImage(template=template,
+            image=_picture(template.code or template.name)).save()
+    categories = POSCategory.find([('image', '=', None)])
+    for category in categories:
+        category.image = _picture(category.name[:2])
+    POSCategory.save(categories)
+
+
+def _picture(label):
+    "A square of a colour of its own with the label on it, as PNG"
+    red, green, blue = hashlib.sha256(label.encode()).digest()[:3]
+    # Pastel: half way to white, so that the dark label stays readable
+    colour = tuple(128 + c // 2 for c in (red, green, blue))
+    image = Image.new('RGB', (200, 200), colour)
+    ImageDraw.Draw(image).text((100, 100), label, fill=(40, 40, 40),
+        anchor='mm', font=ImageFont.load_default(size=40))
+    data = io.BytesIO()
+    image.save(data, format='PNG')
+    return data.getvalue()
 
 
 def setup_price_lists(config, with_pos):

@@ -30,7 +30,7 @@ DEFAULT_ENVIRON = {
     'TRYTOND_DATABASE__PATH': str(ROOT / 'var' / 'db'),
     }
 # The standard modules the demo needs besides the onRetail ones.
-EXTRA_MODULES = ['sale_point']
+EXTRA_MODULES = ['sale_point', 'product_image']
 
 
 def onretail_modules():

@@ -7,8 +7,12 @@ test fails or none ran.
 
 PostgreSQL is the server of ONRETAIL_PG_URI when given (a database URI as
 trytond takes it, e.g. postgresql://user:password@localhost:5432/), else a
-throwaway cluster that Debian's pg_virtualenv starts and drops afterwards;
-its tests run in two shards of their own, in parallel.
+throwaway cluster that Debian's pg_virtualenv starts and drops afterwards.
+
+Each backend runs its tests in two parallel halves: the module tests, and the
+rest (scenarios, browser tests, activation, printer service). They need
+about as much time each, and most of it goes into activating modules, which
+each half does once per set of modules.
 
 Usage: run.py [--backend sqlite|postgresql] [-k PATTERN]
 """
@@ -30,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ('sqlite', 'postgresql')
 # A throwaway cluster needs no durability; this makes it much faster.
 PG_OPTIONS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']
-PG_SHARDS = 2
+# The halves of each backend's tests
+SHARDS = ('modules', 'scenarios')
 
 
 def test_module_names():
@@ -72,27 +77,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def shard_names(shard):
+    "The test files of a half: the module tests or all the others"
+    return [name for name in test_module_names()
+        if (name.endswith('.test_module')) == (shard == 'modules')]
+
+
 def jobs(backends):
-    """The child processes as (name, backend, shard): PostgreSQL runs its
-    tests in two shards, each on its own cluster, so that both cores stay
-    busy while SQLite runs alongside"""
-    result = []
-    for backend in backends:
-        shards = PG_SHARDS if backend == 'postgresql' else 1
-        for shard in range(shards):
-            name = (backend if shards == 1
-                else f'{backend} {shard + 1}/{shards}')
-            result.append((name, backend, (shard, shards)))
-    return result
+    """The child processes as (name, backend, shard): four processes keep
+    both cores busy until the end"""
+    return [(f'{backend} {shard}', backend, shard)
+        for backend in backends for shard in SHARDS]
 
 
 def backend_command(backend, shard, argv):
     "Command and environment that run a shard of the tests of one backend"
     env = os.environ.copy()
-    index, count = shard
-    env['ONRETAIL_TEST_SHARD'] = f'{index}/{count}'
+    env['ONRETAIL_TEST_SHARD'] = shard
     command = [sys.executable, __file__, '--child', *argv]
-    cache = cache_directory() / f'{backend}-{index}-{count}'
+    cache = cache_directory() / f'{backend}-{shard}'
     cache.mkdir(parents=True, exist_ok=True)
     env['DB_CACHE'] = str(cache)
     if backend == 'sqlite':
@@ -100,7 +103,7 @@ def backend_command(backend, shard, argv):
         env['DB_NAME'] = ':memory:'
         return command, env
     # Shards may share a server: each has a database name of its own
-    env['DB_NAME'] = f'test_{os.getpid()}_{index}'
+    env['DB_NAME'] = f'test_{os.getpid()}_{shard}'
     if pg_uri := os.environ.get('ONRETAIL_PG_URI'):
         env['TRYTOND_DATABASE__URI'] = pg_uri
     else:
@@ -153,7 +156,7 @@ def _figures(name, process, tmp):
 
 
 def _result_file(tmp, name):
-    name = name.replace(' ', '-').replace('/', 'of')
+    name = name.replace(' ', '-')
     return os.path.join(tmp, name + '.json')
 
 
@@ -220,10 +223,7 @@ def run_child(pattern):
     if pattern:
         loader.testNamePatterns = [f'*{pattern}*']
     suite = unittest.TestSuite()
-    index, count = map(int, os.environ['ONRETAIL_TEST_SHARD'].split('/'))
-    # A shard is every count-th test file: a module's tests and scenarios
-    # alternate, which balances the shards well enough
-    for name in test_module_names()[index::count]:
+    for name in shard_names(os.environ['ONRETAIL_TEST_SHARD']):
         suite.addTests(loader.loadTestsFromName(name))
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
         resultclass=TimedResult).run(suite)

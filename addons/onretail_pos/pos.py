@@ -8,10 +8,13 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sql import Literal
+from sql.conditionals import Coalesce, NullIf
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.onretail_pricelist.price_list import (
+    account_categories, cyclic_gc_paused)
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -185,7 +188,7 @@ class POS(metaclass=PoolMeta):
         point = cls(point_id)
         point.check_cashier()
         with without_check_access(), Transaction().set_context(
-                company=point.company.id):
+                company=point.company.id), cyclic_gc_paused():
             categories = point.screen_categories()
             products = point.screen_product_rows(
                 [c['id'] for c in categories])
@@ -212,39 +215,38 @@ class POS(metaclass=PoolMeta):
         instance of each of the thousands of products"""
         pool = Pool()
         Product = pool.get('product.product')
-        Template = pool.get('product.template')
         rows = self._salable_products(category_ids)
-        template_ids = list({r[1] for r in rows})
-        names = {t['id']: t['name']
-            for t in Template.read(template_ids, ['name'])}
         categories = self._values_by_key(
             'product.template-product.pos_category', 'template', 'category')
         barcodes = self._values_by_key(
             'product.identifier', 'product', 'code')
         packagings = self._product_packagings()
         product_ids = [r[0] for r in rows]
-        # Browsed by hundreds: a browse checks each id against all its ids
+        # Browsed by tens: a browse checks each id against all its ids
         prices = self.screen_prices([p
-                for sub_ids in grouped_slice(product_ids, 100)
+                for sub_ids in grouped_slice(product_ids, 10)
                 for p in Product.browse(list(sub_ids))])
         return [{
                 'id': product_id,
-                'name': names[template_id],
+                'name': name,
                 'code': code,
                 'barcodes': barcodes.get(product_id, []),
                 'packagings': packagings.get(product_id, []),
                 'categories': categories.get(template_id, []),
                 'price': prices[product_id],
-                } for product_id, template_id, code in rows]
+                } for product_id, template_id, code, name in rows]
 
     def _salable_products(self, category_ids):
-        "(product, template, code) of the salable products shown"
+        "(product, template, code, name) of the salable products shown"
         pool = Pool()
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         TemplateCategory = pool.get('product.template-product.pos_category')
         product = Product.__table__()
-        template = Template.__table__()
+        # The name in the user's language, as Tryton orders by it
+        template, templates, name = Template.name._get_translation_column(
+            Template, 'name')
+        name = Coalesce(NullIf(name, ''), template.name)
         template_category = TemplateCategory.__table__()
         where = (template.salable == Literal(True)) & (
             template.active == Literal(True)) & (
@@ -255,9 +257,9 @@ class POS(metaclass=PoolMeta):
                     where=template_category.category.in_(
                         category_ids or [-1])))
         cursor = Transaction().connection.cursor()
-        cursor.execute(*product.join(
-                template, condition=product.template == template.id
-                ).select(product.id, template.id, product.code,
+        cursor.execute(*templates.join(
+                product, condition=product.template == template.id
+                ).select(product.id, template.id, product.code, name,
                 where=where, order_by=[product.id]))
         return cursor.fetchall()
 
@@ -269,7 +271,8 @@ class POS(metaclass=PoolMeta):
         cursor.execute(*table.select(
                 getattr(table, key), getattr(table, value)))
         result = defaultdict(list)
-        for key_value, value_value in cursor:
+        # fetchall: iterating the cursor row by row costs as much as the query
+        for key_value, value_value in cursor.fetchall():
             result[key_value].append(value_value)
         return result
 
@@ -283,7 +286,7 @@ class POS(metaclass=PoolMeta):
                 where=(table.salable == Literal(True))
                 & (table.active == Literal(True))))
         packagings = defaultdict(list)
-        for id_, product_id, name, barcode, quantity in cursor:
+        for id_, product_id, name, barcode, quantity in cursor.fetchall():
             packagings[product_id].append({'id': id_, 'name': name,
                     'barcode': barcode, 'quantity': quantity})
         return packagings
@@ -313,12 +316,12 @@ class POS(metaclass=PoolMeta):
         Tax = pool.get('account.tax')
         today = Date.today()
         digits = Decimal(1) / 10 ** self.company.currency.digits
+        categories = account_categories(products)
         taxes_of = {}
         result = {}
         for product in products:
             price = prices[product.id]
-            category = product.account_category
-            key = category.id if category else None
+            key = categories[product.id]
             if key not in taxes_of:
                 taxes_of[key] = list(product.customer_taxes_used)
             taxes = taxes_of[key]

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from werkzeug.utils import send_from_directory
 
+from trytond.protocols.wrappers import (
+    HTTPStatus, Response, abort, with_pool, with_transaction)
 from trytond.wsgi import app
+
+from .image import TILE_SIZE
 
 STATIC = Path(__file__).parent / 'static'
 
@@ -17,4 +21,21 @@ def cashier_screen(request, database_name, filename='index.html'):
     response = send_from_directory(STATIC, filename, request.environ)
     # The screen is small; a new version must be picked up at once.
     response.headers['Cache-Control'] = 'no-cache'
+    return response
+
+
+@app.route('/<database_name>/pos/image/<int:image_id>', methods={'GET'})
+@with_pool
+@with_transaction()
+def product_image(request, pool, image_id):
+    "A product's image in the size of a tile, public like product_image's"
+    try:
+        Image = pool.get('product.image')
+    except KeyError:  # product_image is not activated
+        abort(HTTPStatus.NOT_FOUND)
+    if not Image.search([('id', '=', image_id)]):
+        abort(HTTPStatus.NOT_FOUND)
+    response = Response(Image(image_id).get(TILE_SIZE), mimetype='image/jpeg')
+    # The screen's URL changes with the image (its v argument)
+    response.headers['Cache-Control'] = 'max-age=31536000, public, immutable'
     return response

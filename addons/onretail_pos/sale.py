@@ -11,11 +11,12 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
 from trytond.modules.onretail_catalog.packaging import PackagingLineMixin
+from trytond.modules.onretail_pricelist.price_list import account_categories
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.rpc import RPC
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CheckoutError
 
@@ -135,8 +136,9 @@ class POSSale(metaclass=PoolMeta):
         POS = pool.get('sale.point')
         point = POS(point_id)
         point.check_cashier()
+        # The function fields that every line reads, set once
         sale = cls(point=point, company=point.company, state='open',
-            lines=[], payments=[])
+            currency=point.company.currency, lines=[], payments=[])
         sale.date = cls.default_date()
         sale.employee = cls.default_employee()
         sale.customer = (
@@ -144,9 +146,14 @@ class POSSale(metaclass=PoolMeta):
         sale.on_change_point()
         lines = cart.get('lines') or []
         # One instance list: reading a field reads it for every product
+        Packaging = pool.get('product.packaging')
         Product = pool.get('product.product')
+        packagings = Packaging.browse(
+            {v['packaging'] for v in lines if v.get('packaging')})
         products = Product.browse(
-            {v['product'] for v in lines if v.get('product')})
+            {v['product'] for v in lines
+                if v.get('product') and not v.get('packaging')}
+            | {p.product.id for p in packagings})
         cart_cached('products', lambda: {p.id: p for p in products})
         sale.lines = [
             sale._line_from_cart(values, index)
@@ -159,7 +166,8 @@ class POSSale(metaclass=PoolMeta):
         Packaging = pool.get('product.packaging')
         Product = pool.get('product.product')
         record = gettext('onretail_pos.msg_cart_line', index=index)
-        line = Line(sale=self, product=None, packaging=None,
+        line = Line(sale=self, company=self.company, currency=self.currency,
+            sale_state=self.state, product=None, packaging=None,
             packaging_quantity=None, returned_line=None)
         quantity = to_decimal(values.get('quantity'), record, 'quantity')
         if values.get('returned_line'):
@@ -372,9 +380,35 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
 
     @property
     def taxes(self):
+        # The taxes of a product are its account category's: read once per
+        # category of the cart, and shared so that taxes are read once too
+        products = cart_cached('products', dict)
+        if self.product.id in products:
+            categories = cart_cached('account categories',
+                lambda: account_categories(products.values()))
+            key = 'account category', categories[self.product.id]
+        else:
+            key = 'product', self.product.id
         return cart_cached(
-            ('taxes', self.product.id), lambda: super(
-                POSSaleLine, self).taxes)
+            ('taxes',) + key, lambda: super(POSSaleLine, self).taxes)
+
+    def _price_list_price(self, price_list):
+        products = cart_cached('products', dict)
+        if self.product.id not in products:
+            return super()._price_list_price(price_list)
+        quantity = abs(self.quantity or 0) or 1
+        uom = self.product.sale_uom
+        prices = cart_cached(('list prices', price_list.id, quantity, uom.id),
+            lambda: self._cart_list_prices(
+                price_list, quantity, uom, products.values()))
+        return prices[self.product.id]
+
+    def _cart_list_prices(self, price_list, quantity, uom, products):
+        "The list's prices of the cart's products of the unit at once"
+        products = [p for p in products if p.sale_uom == uom]
+        with Transaction().set_context(company=self.sale.company.id):
+            return price_list.compute_batch(
+                products, quantity, uom, pattern={'date': self.sale.date})
 
     def set_cart_options(self, values, record):
         "Set what the cart's line chose besides product and quantity"

@@ -1,6 +1,8 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Gift cards and eWallets on the cashier screen (with onretail_wallet)"
+from collections import defaultdict
+
 from sql.operators import Concat
 
 from trytond.i18n import gettext
@@ -78,13 +80,25 @@ class POSSale(metaclass=PoolMeta):
 class POSSaleLine(metaclass=PoolMeta):
     __name__ = 'sale.point.sale.line'
 
-    @fields.depends('product')
+    @fields.depends('product', 'sale', '_parent_sale.company')
     def on_change_with_wallet_programs(self, name=None):
-        if not self.product:
+        products = cart_cached('products', dict)
+        if not self.product or self.product.id not in products:
             return super().on_change_with_wallet_programs(name)
-        return cart_cached(('wallet_programs', self.product.id),
-            lambda: super(POSSaleLine, self).on_change_with_wallet_programs(
-                name))
+        programs = cart_cached('wallet programs',
+            lambda: self._cart_wallet_programs(products))
+        return programs.get(self.product.id, [])
+
+    def _cart_wallet_programs(self, products):
+        "{product id: [program]} of the cart's products, in one search"
+        Program = Pool().get('wallet.program')
+        result = defaultdict(list)
+        for program in Program.search([
+                    ('product', 'in', list(products)),
+                    ('company', '=', self.sale.company.id),
+                    ]):
+            result[program.product.id].append(program)
+        return result
 
     def set_cart_options(self, values, record):
         pool = Pool()

@@ -19,6 +19,8 @@ from trytond.transaction import Transaction
 
 from .formula import apply_formula
 
+FEW_TEMPLATES = 500
+
 
 class Rule:
     "What compute_batch reads of a line, as plain attributes, read once"
@@ -225,22 +227,18 @@ def first_match(quantity, ancestors, rules):
 
 def product_rows(product_ids):
     """Return {product id: [template id, sorted tuple of its category ids,
-    list price, cost price]} with the prices of the context's company, in one
-    query like the bare read of the same rows"""
+    list price, cost price]} with the prices of the context's company, in
+    two queries"""
     pool = Pool()
     Product = pool.get('product.product')
-    TemplateCategory = pool.get('product.template-product.category.all')
     ListPrice = pool.get('product.list_price')
     CostPrice = pool.get('product.cost_price')
     product = Product.__table__()
-    template_category = TemplateCategory.__table__()
     template_price = ListPrice.__table__()
     product_price = ListPrice.__table__()
     cost_price = CostPrice.__table__()
     company = Transaction().context.get('company')
     query = (product
-        .join(template_category, 'LEFT',
-            condition=template_category.template == product.template)
         .join(template_price, 'LEFT', condition=(
                 (template_price.template == product.template)
                 & (template_price.product == Null)
@@ -255,23 +253,51 @@ def product_rows(product_ids):
     rows = {}
     for sub_ids in grouped_slice(product_ids, backend.MAX_QUERY_PARAMS):
         cursor.execute(*query.select(
-                product.id, product.template, template_category.category,
+                product.id, product.template,
                 product_price.list_price, template_price.list_price,
                 cost_price.cost_price,
                 where=fields.SQL_OPERATORS['in'](product.id, sub_ids)))
         # fetchall: iterating the cursor row by row costs as much as the query
-        for (product_id, template_id, category_id, own_price,
-                template_price_, cost) in cursor.fetchall():
-            categories = (category_id,) if category_id is not None else ()
-            row = rows.get(product_id)
-            if row is None:
-                rows[product_id] = [template_id, categories,
-                    to_decimal(own_price if own_price is not None
-                        else template_price_),
-                    to_decimal(cost) or Decimal(0)]
-            elif categories and category_id not in row[1]:
-                row[1] = tuple(sorted(row[1] + categories))
+        for (product_id, template_id, own_price, template_price_,
+                cost) in cursor.fetchall():
+            rows[product_id] = [template_id, (),
+                to_decimal(own_price if own_price is not None
+                    else template_price_),
+                to_decimal(cost) or Decimal(0)]
+    categories = template_categories({row[0] for row in rows.values()})
+    for row in rows.values():
+        row[1] = categories.get(row[0], ())
     return rows
+
+
+def template_categories(template_ids):
+    """Return {template id: sorted tuple of its category ids}, with its
+    account category as Tryton's category.all has them"""
+    pool = Pool()
+    TemplateCategory = pool.get('product.template-product.category.all')
+    # A union of tables: filtered by a few templates, PostgreSQL filters
+    # each table instead of building all of the union; for many templates
+    # building it once costs less than testing each row against the list.
+    template_category = TemplateCategory.__table__()
+    template_ids = set(template_ids)
+    if len(template_ids) <= FEW_TEMPLATES:
+        queries = [template_category.select(
+                template_category.template, template_category.category,
+                where=fields.SQL_OPERATORS['in'](
+                    template_category.template, sub_ids))
+            for sub_ids in grouped_slice(
+                template_ids, backend.MAX_QUERY_PARAMS)]
+    else:
+        queries = [template_category.select(
+                template_category.template, template_category.category)]
+    cursor = Transaction().connection.cursor()
+    categories = defaultdict(set)
+    for query in queries:
+        cursor.execute(*query)
+        for template_id, category_id in cursor.fetchall():
+            if template_id in template_ids and category_id is not None:
+                categories[template_id].add(category_id)
+    return {t: tuple(sorted(c)) for t, c in categories.items()}
 
 
 def category_parents():

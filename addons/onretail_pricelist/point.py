@@ -111,26 +111,30 @@ class POSSaleLine(metaclass=PoolMeta):
 
     def _apply_price_list(self, price_list):
         pool = Pool()
-        Product = pool.get('product.product')
         Tax = pool.get('account.tax')
-        with Transaction().set_context(
-                date=self.sale.date, company=self.sale.company.id):
-            product = Product(self.product.id)
-            price = price_list.compute(
-                product, abs(self.quantity or 0) or 1, product.sale_uom)
-            taxes = product.customer_taxes_used
+        price = self._price_list_price(price_list)
         if price is None:
             return
         if price_list.tax_included:
             self.unit_gross_price = price
             self.unit_list_price = round_price(Tax.reverse_compute(
-                    price, taxes, date=self.sale.date))
+                    price, self.taxes, date=self.sale.date))
         else:
             self.unit_list_price = price
-            tax_amounts = Tax.compute(taxes, price, 1, date=self.sale.date)
+            tax_amounts = Tax.compute(
+                self.taxes, price, 1, date=self.sale.date)
             self.unit_gross_price = (
                 price + sum(t['amount'] for t in tax_amounts)).quantize(
                 Decimal(1) / 10 ** self.__class__.unit_gross_price.digits[1])
+
+    def _price_list_price(self, price_list):
+        "The list's price of the product for the line's quantity, or None"
+        Product = Pool().get('product.product')
+        with Transaction().set_context(
+                date=self.sale.date, company=self.sale.company.id):
+            product = Product(self.product.id)
+            return price_list.compute(
+                product, abs(self.quantity or 0) or 1, product.sale_uom)
 
     @fields.depends('public_price', 'unit_price')
     def on_change_with_discount_rate(self, name=None):

@@ -294,15 +294,20 @@ function renderGrid() {
     renderBreadcrumb();
 }
 
+function tileImage(tile, src) {
+    if (src) {
+        const image = document.createElement('img');
+        image.src = src;
+        image.alt = '';
+        image.loading = 'lazy';
+        tile.append(image);
+    }
+}
+
 function categoryTile(category) {
     const tile = document.createElement('button');
     tile.className = 'tile category';
-    if (category.image) {
-        const image = document.createElement('img');
-        image.src = category.image;
-        image.alt = '';
-        tile.append(image);
-    }
+    tileImage(tile, category.image);
     tile.append(category.name);
     tile.addEventListener('click', () => {
         state.category = category;
@@ -314,6 +319,7 @@ function categoryTile(category) {
 function productTile(product) {
     const tile = document.createElement('button');
     tile.className = 'tile product';
+    tileImage(tile, product.image);
     const name = document.createElement('span');
     name.textContent = product.name;
     const price = document.createElement('small');

@@ -1,5 +1,10 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import io
+from decimal import Decimal
+
+from PIL import Image
+
 from trytond.exceptions import UserError
 from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
@@ -7,6 +12,7 @@ from trytond.modules.company.tests import (
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 def create_pos(name="Filiale Wien", **values):
@@ -29,11 +35,17 @@ def create_pos(name="Filiale Wien", **values):
     return pos
 
 
+def png(colour):
+    data = io.BytesIO()
+    Image.new('RGB', (300, 200), colour).save(data, format='PNG')
+    return data.getvalue()
+
+
 class OnRetailPosTestCase(
         TranslationsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test onretail_pos module"
     module = 'onretail_pos'
-    extras = ['onretail_wallet']
+    extras = ['onretail_wallet', 'product_image']
 
     @property
     def _skip_company_rule(self):
@@ -80,6 +92,78 @@ class OnRetailPosTestCase(
             self.assertTrue(pos.allows_user(anna))
             self.assertFalse(pos.allows_user(lukas))
             self.assertEqual(pos.for_user(lukas), [])
+
+    @with_transaction()
+    def test_screen_products(self):
+        "The grid's products: prices, barcodes, packagings, categories, images"
+        pool = Pool()
+        Category = pool.get('product.pos_category')
+        Identifier = pool.get('product.identifier')
+        Packaging = pool.get('product.packaging')
+        ProductImage = pool.get('product.image')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        company = create_company()
+        with set_company(company):
+            # Prices as stored: the conversion of taxes is checkout's test
+            pos = create_pos(tax_included=False)
+            shirts, = Category.create([{'name': "T-Shirts"}])
+            white, black, _ = Template.create([{
+                        'name': name, 'default_uom': unit.id,
+                        'sale_uom': unit.id,
+                        'salable': salable, 'list_price': Decimal(price),
+                        'code': code,
+                        'pos_categories': [('add', [shirts.id])],
+                        'products': [('create', [{}])],
+                        } for name, code, price, salable in [
+                        ("White", 'TS-1', '12.4167', True),
+                        ("Black", 'TS-2', '15', True),
+                        ("Service", 'SV-1', '5', False)]])
+            white_variant, = white.products
+            Identifier.create([{'product': white_variant.id,
+                        'type': 'ean', 'code': '9001234123016'}])
+            Packaging.create([{'product': white_variant.id, 'name': "10 Pack",
+                        'quantity': 10, 'barcode': '9001234123045'}])
+            template_image, variant_image = ProductImage.create([
+                    {'template': white.id, 'image': png('white')},
+                    {'template': black.id, 'product': black.products[0].id,
+                        'image': png('black'), 'sequence': 2}])
+            ProductImage.create([
+                    {'template': black.id, 'image': png('grey'),
+                        'sequence': 1}])
+
+            screen = pos.screen_products(pos.id)
+
+            self.assertEqual(screen['categories'], [{'id': shirts.id,
+                        'name': "T-Shirts", 'parent': None, 'image': None}])
+            rows = {r['code']: r for r in screen['products']}
+            self.assertEqual(set(rows), {'TS-1', 'TS-2'})
+            white_row = rows['TS-1']
+            self.assertEqual(white_row['name'], "White")
+            self.assertEqual(white_row['price'], Decimal('12.4167'))
+            self.assertEqual(white_row['barcodes'], ['9001234123016'])
+            self.assertEqual(
+                [(p['name'], p['barcode'], p['quantity'])
+                    for p in white_row['packagings']],
+                [("10 Pack", '9001234123045', 10)])
+            self.assertEqual(white_row['categories'], [shirts.id])
+            # A variant's own image comes before its template's
+            self.assertRegex(
+                white_row['image'], r'^image/%s\?v=.' % template_image.id)
+            self.assertRegex(
+                rows['TS-2']['image'], r'^image/%s\?v=.' % variant_image.id)
+
+            # Names in the cashier's language
+            Lang = pool.get('ir.lang')
+            Lang.write(Lang.search([('code', '=', 'de')]),
+                {'translatable': True})
+            with Transaction().set_context(language='de'):
+                Template.write([white], {'name': "Weiß"})
+                screen = pos.screen_products(pos.id)
+            self.assertEqual(
+                {r['code']: r['name'] for r in screen['products']},
+                {'TS-1': "Weiß", 'TS-2': "Black"})
 
     @with_transaction()
     def test_printer_url(self):
