@@ -379,6 +379,16 @@ class WebClientTestCase(unittest.TestCase):
         counted = self.find('#opening input[name="counted"]')
         counted.send_keys('100', Keys.ENTER)
 
+        # The grid shows the pictures of the categories and the products
+        self.click_text('Textiles', within='//*[@id="grid"]')
+        self.click_text('T-Shirts', within='//*[@id="grid"]')
+        self.wait(lambda d: d.execute_script(
+                "const tiles = document.querySelectorAll('#grid .tile.product');"
+                "const images = [...document.querySelectorAll("
+                "'#grid .tile.product img')];"
+                "return tiles.length > 0 && images.length == tiles.length "
+                "&& images.every(i => i.complete && i.naturalWidth > 0)"))
+
         # A 10-pack scanned once is a line of 10; keypad 2 makes 20
         search = self.find('#search')
         search.send_keys('9001234123045', Keys.ENTER)

@@ -140,6 +140,10 @@ class POS(metaclass=PoolMeta):
                     'onretail_pos.msg_point_not_allowed',
                     point=self.rec_name, user=user.rec_name))
 
+    def receipt_logo(self):
+        "The logo as the receipts carry it: base64 of the image file"
+        return base64.b64encode(self.logo).decode() if self.logo else None
+
     @classmethod
     def screen_registers(cls):
         "The registers of the user with what the cashier screen needs"

@@ -353,6 +353,7 @@ class POSSale(metaclass=PoolMeta):
                 label = gettext('onretail_pos.msg_receipt_change')
             payments.append({'label': label, 'amount': money(payment.amount)})
         return {
+            'logo': point.receipt_logo(),
             'header': (point.receipt_header or '').splitlines(),
             'title': gettext(
                 'onretail_pos.msg_receipt_title', number=self.number or '',

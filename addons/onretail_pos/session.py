@@ -177,6 +177,7 @@ class Session(metaclass=PoolMeta):
             ('msg_report_difference', cash['difference']),
             ]
         return {
+            'logo': self.point.receipt_logo(),
             'header': (self.point.receipt_header or '').splitlines(),
             'title': gettext('onretail_pos.msg_report_session_title',
                 session=self.rec_name, point=self.point.rec_name),

@@ -7,7 +7,16 @@ language (numbers, currency, labels); this module only lays it out in the
 printer's columns. python-escpos picks a code page for every character the
 printer knows (CP437/CP858 for ä ö ü ß, CP852 for ő ű), so German and
 Hungarian print as they are."""
+import base64
+import binascii
+import io
+
 from escpos.printer import Dummy
+from PIL import Image, UnidentifiedImageError
+
+# Dots per column of the printer's standard font (12 × 48 = 576 on 80 mm)
+DOTS_PER_COLUMN = 12
+LOGO_HEIGHT = 200
 
 
 class ReceiptError(ValueError):
@@ -28,6 +37,8 @@ def render(job, columns=48, profile='default'):
 
 
 def _receipt(printer, receipt, columns):
+    if receipt.get('logo'):
+        _logo(printer, receipt['logo'], columns)
     _centered(printer, receipt.get('header', []), first_bold=True)
     if receipt.get('title'):
         printer.set(align='left', bold=True)
@@ -75,6 +86,24 @@ def _gift_card(printer, card, columns):
     for item in card.get('lines', []):
         printer.textln(_two_columns(item['label'], item['value'], columns))
     _centered(printer, card.get('footer', []))
+
+
+def _logo(printer, logo, columns):
+    """The logo (base64 of an image file) fitted to the paper, centred
+    by itself: most printer profiles do not know their width in dots"""
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(logo, validate=True)))
+        image.load()
+    except (binascii.Error, UnidentifiedImageError, OSError) as error:
+        raise ReceiptError(f"the logo is not an image file: {error}")
+    width = columns * DOTS_PER_COLUMN
+    image.thumbnail((width, LOGO_HEIGHT))
+    if image.mode in {'RGBA', 'LA', 'P'}:
+        image = image.convert('RGBA')
+    paper = Image.new('RGB', (width, image.height), 'white')
+    paper.paste(image, ((width - image.width) // 2, 0),
+        image if image.mode == 'RGBA' else None)
+    printer.image(paper)
 
 
 def _codes(printer, document):

@@ -57,7 +57,12 @@ async function post(url, method, params) {
         response = await fetch(url, {
             method: 'POST',
             credentials: 'same-origin',
-            headers: {'Content-Type': 'application/json'},
+            // trytond then answers 401 without asking the browser for a
+            // password: an expired session shows the screen's own login
+            headers: {
+                'Content-Type': 'application/json',
+                'X-Requested-With': 'XMLHttpRequest',
+            },
             body: JSON.stringify({id: ++requestId, method, params}),
         });
     } catch (error) {
@@ -928,6 +933,13 @@ function receiptElement(job) {
         return element;
     }
     const receipt = job.receipt;
+    if (receipt.logo) {
+        const logo = document.createElement('img');
+        logo.className = 'logo';
+        logo.src = `data:image;base64,${receipt.logo}`;
+        logo.alt = '';
+        element.append(logo);
+    }
     for (const text of receipt.header || []) {
         add('div', text, 'center');
     }

@@ -1,6 +1,8 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The printer service: bytes, queue, HTTP API"
+import base64
+import io
 import json
 import socket
 import tempfile
@@ -11,8 +13,10 @@ import urllib.request
 from http.client import HTTPConnection
 from pathlib import Path
 
+from PIL import Image
+
 from onretail_iot.config import Config, ConfigError, PrinterConfig, load
-from onretail_iot.receipt import render
+from onretail_iot.receipt import ReceiptError, render
 from onretail_iot.server import make_server
 
 TOKEN = 'a-shop-token'
@@ -125,6 +129,18 @@ class ReceiptTestCase(unittest.TestCase):
             columns=42)
         self.assertIn(b'Zahlungsarten', data)
         self.assertIn(b'Bar' + b' ' * 34 + b'27.30', data)
+
+    def test_logo(self):
+        "The logo above the header, fitted to the paper's 576 dots"
+        image = io.BytesIO()
+        Image.new('RGBA', (1000, 300), 'black').save(image, format='PNG')
+        logo = base64.b64encode(image.getvalue()).decode()
+        data = render({'receipt': dict(RECEIPT, logo=logo)}, columns=48)
+        # GS v 0: a raster image of 576 / 8 = 72 bytes a row, 173 rows
+        raster = data.index(b'\x1dv0\x00' + bytes([72, 0, 173, 0]))
+        self.assertLess(raster, data.index(b'Filiale Wien'))
+        with self.assertRaisesRegex(ReceiptError, 'logo'):
+            render({'receipt': dict(RECEIPT, logo='bm90IGFuIGltYWdl')})
 
     def test_gift_card(self):
         data = render({'gift_card': {'title': "Christmas voucher",
