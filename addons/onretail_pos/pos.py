@@ -13,8 +13,8 @@ from sql.conditionals import Coalesce, NullIf
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
-from trytond.modules.onretail_pricelist.price_list import (
-    account_categories, cyclic_gc_paused)
+from trytond.modules.onretail_pricelist.batch import account_categories
+from trytond.modules.onretail_pricelist.price_list import cyclic_gc_paused
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval

@@ -33,8 +33,7 @@ class Product(metaclass=PoolMeta):
         if self.id not in products:
             return None
         return cart_cached('sale prices', lambda: {
-                'list': self.get_price_list_sale_prices(
-                    list(products.values())),
+                'list': cart_cached('product data', None).sale_prices(),
                 'gross': gross_prices(list(products)),
                 })
 

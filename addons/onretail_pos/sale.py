@@ -11,7 +11,7 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
 from trytond.modules.onretail_catalog.packaging import PackagingLineMixin
-from trytond.modules.onretail_pricelist.price_list import account_categories
+from trytond.modules.onretail_pricelist.batch import ProductData
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
@@ -155,6 +155,9 @@ class POSSale(metaclass=PoolMeta):
                 if v.get('product') and not v.get('packaging')}
             | {p.product.id for p in packagings})
         cart_cached('products', lambda: {p.id: p for p in products})
+        # What pricing reads of the products, read once for all
+        with Transaction().set_context(company=point.company.id):
+            cart_cached('product data', lambda: ProductData(products))
         sale.lines = [
             sale._line_from_cart(values, index)
             for index, values in enumerate(lines, 1)]
@@ -385,9 +388,9 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         # category of the cart, and shared so that taxes are read once too
         products = cart_cached('products', dict)
         if self.product.id in products:
-            categories = cart_cached('account categories',
-                lambda: account_categories(products.values()))
-            key = 'account category', categories[self.product.id]
+            data = cart_cached('product data', None)
+            key = 'account category', data.account_categories()[
+                self.product.id]
         else:
             key = 'product', self.product.id
         return cart_cached(
@@ -409,7 +412,8 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         products = [p for p in products if p.sale_uom == uom]
         with Transaction().set_context(company=self.sale.company.id):
             return price_list.compute_batch(
-                products, quantity, uom, pattern={'date': self.sale.date})
+                products, quantity, uom, pattern={'date': self.sale.date},
+                data=cart_cached('product data', None))
 
     def set_cart_options(self, values, record):
         "Set what the cart's line chose besides product and quantity"

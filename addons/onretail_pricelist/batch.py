@@ -55,6 +55,7 @@ class ProductData:
         self.rows = product_rows(self.ids)
         self.parents = category_parents()
         self._sale_prices = self._cost_prices = None
+        self._account_categories = None
 
     def products(self, product_ids):
         records = self.records
@@ -69,6 +70,13 @@ class ProductData:
                 list(self.records.values()),
                 {i: row[2] for i, row in self.rows.items()})
         return self._sale_prices
+
+    def account_categories(self):
+        "{product id: account category id}"
+        if self._account_categories is None:
+            self._account_categories = account_categories(
+                list(self.records.values()))
+        return self._account_categories
 
     def cost_prices(self):
         if self._cost_prices is None:
@@ -195,7 +203,8 @@ class BatchPricer:
         PriceList = pool.get('product.price_list')
         if base == 'list_price':
             return self.price_list.base_sale_prices(
-                self.data.products(product_ids), self.data.sale_prices())
+                self.data.products(product_ids), self.data.sale_prices(),
+                self.data.account_categories())
         elif base == 'cost_price':
             return self.data.cost_prices()
         if other not in self._base_pricers:
@@ -209,7 +218,8 @@ class BatchPricer:
         if missing:
             # No rule of the other list: its base is the sale price
             sale_prices = other.base_sale_prices(
-                self.data.products(missing), self.data.sale_prices())
+                self.data.products(missing), self.data.sale_prices(),
+                self.data.account_categories())
             for product_id in missing:
                 prices[product_id] = sale_prices[product_id]
         return prices
@@ -298,6 +308,26 @@ def template_categories(template_ids):
             if template_id in template_ids and category_id is not None:
                 categories[template_id].add(category_id)
     return {t: tuple(sorted(c)) for t, c in categories.items()}
+
+
+def account_categories(products):
+    """{product id: account category id} read in one query: through the
+    instances, trytond reads it one product at a time"""
+    pool = Pool()
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    product = Product.__table__()
+    template = Template.__table__()
+    cursor = Transaction().connection.cursor()
+    result = {}
+    for sub_ids in grouped_slice(
+            [p.id for p in products], backend.MAX_QUERY_PARAMS):
+        cursor.execute(*product.join(
+                template, condition=product.template == template.id
+                ).select(product.id, template.account_category,
+                where=product.id.in_(list(sub_ids))))
+        result.update(cursor)
+    return result
 
 
 def category_parents():

@@ -19,7 +19,7 @@ from trytond.pyson import Bool, Eval
 from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
-from .batch import BatchPricer, ProductData, product_rows
+from .batch import BatchPricer, ProductData, account_categories, product_rows
 from .formula import apply_formula, message
 
 # Rank of a rule's scope in the precedence of §3: the narrower the earlier.
@@ -230,15 +230,19 @@ class PriceList(metaclass=PoolMeta):
                 break
         return result
 
-    def compute_batch(self, products, quantity, uom=None, pattern=None):
+    def compute_batch(
+            self, products, quantity, uom=None, pattern=None, data=None):
         """Return {product id: price or None} for many products at once,
-        equal to calling compute for each product"""
+        equal to calling compute for each product.
+        data is the ProductData of the products when read already."""
         return {
             product_id: price for product_id, (price, _) in
             self.compute_batch_lines(
-                products, quantity, uom=uom, pattern=pattern).items()}
+                products, quantity, uom=uom, pattern=pattern,
+                data=data).items()}
 
-    def compute_batch_lines(self, products, quantity, uom=None, pattern=None):
+    def compute_batch_lines(
+            self, products, quantity, uom=None, pattern=None, data=None):
         "Return {product id: (price, winning line or None)}"
         pattern = dict(pattern or {})
         date = pattern.pop('date', None) or self._today()
@@ -253,28 +257,31 @@ class PriceList(metaclass=PoolMeta):
             return result
         with Transaction().set_context(company=self.company.id), \
                 cyclic_gc_paused():
-            data = ProductData(products)
+            if data is None:
+                data = ProductData(products)
             return BatchPricer(self, date).compute(
-                data.ids, quantity, uom, data)
+                [p.id for p in products], quantity, uom, data)
 
-    def base_sale_prices(self, products, sale_prices=None):
+    def base_sale_prices(self, products, sale_prices=None, categories=None):
         """Return {product id: sale price} for the base 'sale price', with the
         customer taxes when the list's prices include them.
-        sale_prices holds the prices without tax when already read."""
+        sale_prices holds the prices without tax and categories the account
+        category of each product, when already read."""
         pool = Pool()
         Product = pool.get('product.product')
         prices = sale_prices
         if prices is None:
             prices = Product.get_price_list_sale_prices(products)
         if self.tax_included:
-            prices = self._add_customer_taxes(products, prices)
+            prices = self._add_customer_taxes(products, prices, categories)
         return prices
 
-    def _add_customer_taxes(self, products, prices):
+    def _add_customer_taxes(self, products, prices, category_of=None):
         pool = Pool()
         Tax = pool.get('account.tax')
         date = self._today()
-        category_of = account_categories(products)
+        if category_of is None:
+            category_of = account_categories(products)
         taxes_of_category, gross_of = {}, {}
         gross = {}
         for product in products:
@@ -304,26 +311,6 @@ class PriceList(metaclass=PoolMeta):
     @ModelView.button_action('onretail_pricelist.wizard_export')
     def export_prices(cls, price_lists):
         pass
-
-
-def account_categories(products):
-    """{product id: account category id} read in one query: through the
-    instances, trytond reads it one product at a time"""
-    pool = Pool()
-    Product = pool.get('product.product')
-    Template = pool.get('product.template')
-    product = Product.__table__()
-    template = Template.__table__()
-    cursor = Transaction().connection.cursor()
-    result = {}
-    for sub_ids in grouped_slice(
-            [p.id for p in products], backend.MAX_QUERY_PARAMS):
-        cursor.execute(*product.join(
-                template, condition=product.template == template.id
-                ).select(product.id, template.account_category,
-                where=product.id.in_(list(sub_ids))))
-        result.update(cursor)
-    return result
 
 
 @contextmanager
