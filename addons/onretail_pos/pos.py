@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from sql import Literal
+from sql import Literal, Null
 from sql.conditionals import Coalesce, NullIf
 
 from trytond.i18n import gettext
@@ -252,9 +252,12 @@ class POS(metaclass=PoolMeta):
             Template, 'name')
         name = Coalesce(NullIf(name, ''), template.name)
         template_category = TemplateCategory.__table__()
+        # Without an accounting category a product has no taxes, and a
+        # register sale refuses it: the screen leaves it out.
         where = (template.salable == Literal(True)) & (
             template.active == Literal(True)) & (
-            product.active == Literal(True))
+            product.active == Literal(True)) & (
+            template.account_category != Null)
         if self.pos_categories:
             where &= template.id.in_(template_category.select(
                     template_category.template,

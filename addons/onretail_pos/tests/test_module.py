@@ -97,6 +97,7 @@ class OnRetailPosTestCase(
     def test_screen_products(self):
         "The grid's products: prices, barcodes, packagings, categories, images"
         pool = Pool()
+        AccountCategory = pool.get('product.category')
         Category = pool.get('product.pos_category')
         Identifier = pool.get('product.identifier')
         Packaging = pool.get('product.packaging')
@@ -109,17 +110,21 @@ class OnRetailPosTestCase(
             # Prices as stored: the conversion of taxes is checkout's test
             pos = create_pos(tax_included=False)
             shirts, = Category.create([{'name': "T-Shirts"}])
-            white, black, _ = Template.create([{
+            textiles, = AccountCategory.create(
+                [{'name': "Textiles", 'accounting': True}])
+            white, black, _, _ = Template.create([{
                         'name': name, 'default_uom': unit.id,
                         'sale_uom': unit.id,
                         'salable': salable, 'list_price': Decimal(price),
-                        'code': code,
+                        'code': code, 'account_category': category,
                         'pos_categories': [('add', [shirts.id])],
                         'products': [('create', [{}])],
-                        } for name, code, price, salable in [
-                        ("White", 'TS-1', '12.4167', True),
-                        ("Black", 'TS-2', '15', True),
-                        ("Service", 'SV-1', '5', False)]])
+                        } for name, code, price, salable, category in [
+                        ("White", 'TS-1', '12.4167', True, textiles.id),
+                        ("Black", 'TS-2', '15', True, textiles.id),
+                        ("Service", 'SV-1', '5', False, textiles.id),
+                        # No taxes without a category: not for sale here
+                        ("Unset", 'UN-1', '9', True, None)]])
             white_variant, = white.products
             Identifier.create([{'product': white_variant.id,
                         'type': 'ean', 'code': '9001234123016'}])
