@@ -170,7 +170,7 @@ def _result_file(tmp, name):
 def _add(total, figures):
     if total is None or figures is None:
         return None
-    return {key: total.get(key, 0) + value
+    return {key: total.get(key, type(value)()) + value
         for key, value in figures.items()}
 
 
@@ -184,6 +184,10 @@ def report(results):
     "Print the figures and return the exit code"
     totals = dict.fromkeys(['passed', 'failed', 'skipped'], 0)
     ok = True
+    # Again at the end, where CI's truncated log still shows them
+    for backend, result in results.items():
+        for name, trace in (result or {}).get('failures', []):
+            print(f'{backend} FAILED {name}\n{trace}')
     for backend, result in results.items():
         if result is None:
             print(f'{backend}: the test run crashed before reporting')
@@ -246,11 +250,17 @@ def run_child(pattern):
         'passed': result.testsRun - failed - skipped,
         'failed': failed,
         'skipped': skipped,
+        'failures': [(test.id(), _tail(trace))
+            for test, trace in result.failures + result.errors],
         }
     with open(os.environ['ONRETAIL_TEST_RESULT'], 'w') as fp:
         json.dump(figures, fp)
     # A shard may have no test of the pattern: the parent checks the sum.
     return 0 if result.wasSuccessful() else 1
+
+
+def _tail(trace, lines=25):
+    return '\n'.join(trace.splitlines()[-lines:])
 
 
 def main():
