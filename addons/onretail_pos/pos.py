@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from sql import Literal, Null
 from sql.conditionals import Coalesce, NullIf
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
@@ -73,6 +74,8 @@ class POS(metaclass=PoolMeta):
         'sale.point-res.user', 'point', 'user', "Cashiers",
         help="The users who may sell at this cash register; empty for all "
         "cashiers of the company.")
+    # Whether a user may sell at a register: checked on each cart pricing
+    _allows_user_cache = Cache('sale.point.allows_user', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -131,11 +134,21 @@ class POS(metaclass=PoolMeta):
         "The cash registers user may sell at"
         return [p for p in cls.search([]) if p.allows_user(user)]
 
+    @classmethod
+    def on_modification(cls, mode, points, field_names=None):
+        super().on_modification(mode, points, field_names=field_names)
+        cls._allows_user_cache.clear()
+
     def check_cashier(self):
         "Raise when the user of the transaction may not sell here"
         User = Pool().get('res.user')
         user = User(Transaction().user)
-        if not self.allows_user(user):
+        key = (self.id, user.id)
+        allowed = self._allows_user_cache.get(key)
+        if allowed is None:
+            allowed = self._allows_user_cache.set(
+                key, self.allows_user(user))
+        if not allowed:
             raise CheckoutError(gettext(
                     'onretail_pos.msg_point_not_allowed',
                     point=self.rec_name, user=user.rec_name))
@@ -402,3 +415,9 @@ class POSUser(ModelSQL):
         'sale.point', "Cash Register", required=True, ondelete='CASCADE')
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        POS = Pool().get('sale.point')
+        super().on_modification(mode, records, field_names=field_names)
+        POS._allows_user_cache.clear()

@@ -117,6 +117,7 @@ class POSSale(metaclass=PoolMeta):
         with without_check_access(), cart_cache():
             sale = cls._from_cart(point_id, cart)
             sale.client_id = client_id
+            sale.employee = cls.default_employee()
             sale.session = sale.current_session()
             sale.save()
             sale.add_payments(cart.get('payments') or [])
@@ -140,7 +141,6 @@ class POSSale(metaclass=PoolMeta):
         sale = cls(point=point, company=point.company, state='open',
             currency=point.company.currency, lines=[], payments=[])
         sale.date = cls.default_date()
-        sale.employee = cls.default_employee()
         sale.customer = (
             Party(cart['customer']) if cart.get('customer') else None)
         sale.on_change_point()
@@ -506,7 +506,6 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
     def priced_cart_line(self):
         return {
             'product': self.product.id,
-            'name': self.product.rec_name,
             'quantity': self.quantity,
             'packaging': self.packaging.id if self.packaging else None,
             'packaging_quantity': self.packaging_quantity,

@@ -94,6 +94,40 @@ class OnRetailPosTestCase(
             self.assertEqual(pos.for_user(lukas), [])
 
     @with_transaction()
+    def test_check_cashier(self):
+        "The remembered answer follows the register's cashiers and companies"
+        pool = Pool()
+        POSUser = pool.get('sale.point-res.user')
+        User = pool.get('res.user')
+        company = create_company()
+        with set_company(company):
+            create_chart(company)
+            pos = create_pos()
+            anna, lukas = User.create([
+                    {'login': login, 'companies': [('add', [company.id])],
+                        'company': company.id}
+                    for login in ['anna', 'lukas']])
+
+            def may_sell(user):
+                with Transaction().set_user(user.id):
+                    try:
+                        pos.check_cashier()
+                    except UserError:
+                        return False
+                    return True
+
+            self.assertTrue(may_sell(lukas))
+            pos.cashiers = [anna]
+            pos.save()
+            self.assertFalse(may_sell(lukas))
+            POSUser.create([{'point': pos.id, 'user': lukas.id}])
+            self.assertTrue(may_sell(lukas))
+            User.write([lukas], {
+                    'company': None,
+                    'companies': [('remove', [company.id])]})
+            self.assertFalse(may_sell(lukas))
+
+    @with_transaction()
     def test_screen_products(self):
         "The grid's products: prices, barcodes, packagings, categories, images"
         pool = Pool()
