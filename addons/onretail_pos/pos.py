@@ -14,7 +14,8 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
-from trytond.modules.onretail_pricelist.batch import account_categories
+from trytond.modules.onretail_pricelist.batch import (
+    account_categories, customer_taxes)
 from trytond.modules.onretail_pricelist.price_list import cyclic_gc_paused
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
@@ -336,15 +337,13 @@ class POS(metaclass=PoolMeta):
         Tax = pool.get('account.tax')
         today = Date.today()
         digits = Decimal(1) / 10 ** self.company.currency.digits
-        categories = account_categories(products)
-        taxes_of = {}
+        taxes_of = customer_taxes(account_categories(products))
         result = {}
         for product in products:
             price = prices[product.id]
-            key = categories[product.id]
-            if key not in taxes_of:
-                taxes_of[key] = list(product.customer_taxes_used)
-            taxes = taxes_of[key]
+            taxes = taxes_of[product.id]
+            if taxes is None:
+                taxes = product.customer_taxes_used
             if price is None or not taxes:
                 result[product.id] = price
             elif add:

@@ -148,6 +148,7 @@ class POSSale(metaclass=PoolMeta):
         # One instance list: reading a field reads it for every product
         Packaging = pool.get('product.packaging')
         Product = pool.get('product.product')
+        Template = pool.get('product.template')
         packagings = Packaging.browse(
             {v['packaging'] for v in lines if v.get('packaging')})
         products = Product.browse(
@@ -155,6 +156,11 @@ class POSSale(metaclass=PoolMeta):
                 if v.get('product') and not v.get('packaging')}
             | {p.product.id for p in packagings})
         cart_cached('products', lambda: {p.id: p for p in products})
+        # Each product reads its template on its own: read them together
+        # into the transaction's cache
+        templates = Template.browse({p.template.id for p in products})
+        for template in templates[:1]:
+            template.sale_uom
         # What pricing reads of the products, read once for all
         with Transaction().set_context(company=point.company.id):
             cart_cached('product data', lambda: ProductData(products))
@@ -384,17 +390,14 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
 
     @property
     def taxes(self):
-        # The taxes of a product are its account category's: read once per
-        # category of the cart, and shared so that taxes are read once too
+        # The taxes of the cart's products are read for all at once
         products = cart_cached('products', dict)
         if self.product.id in products:
-            data = cart_cached('product data', None)
-            key = 'account category', data.account_categories()[
+            taxes = cart_cached('product data', None).customer_taxes()[
                 self.product.id]
-        else:
-            key = 'product', self.product.id
-        return cart_cached(
-            ('taxes',) + key, lambda: super(POSSaleLine, self).taxes)
+            if taxes is not None:
+                return taxes
+        return super().taxes
 
     def _price_list_price(self, price_list):
         products = cart_cached('products', dict)

@@ -23,26 +23,38 @@ FEW_TEMPLATES = 500
 
 
 class Rule:
-    "What compute_batch reads of a line, as plain attributes, read once"
+    """What compute_batch reads of a line, as plain values: the rules of a
+    list are remembered across transactions"""
     __slots__ = (
-        'line', 'quantity', 'extra_category', 'compute_price', 'fixed_price',
-        'percent_price', 'base', 'base_price_list', 'discount', 'rounding',
+        'line_id', 'quantity', 'extra_category', 'compute_price',
+        'fixed_price', 'percent_price', 'base', 'discount', 'rounding',
         'surcharge', 'min_margin', 'max_margin', 'precedence_key',
+        'applies_to', 'start_date', 'end_date', 'base_price_list', 'scope',
         'base_key')
 
     def __init__(self, line):
-        self.line = line
+        self.line_id = line.id
+        self.quantity = line.quantity or 0
         self.extra_category = (
             line.extra_category.id if line.extra_category else None)
-        for name in self.__slots__[3:-1]:
+        for name in self.__slots__[3:-3]:
             setattr(self, name, getattr(line, name))
-        self.quantity = line.quantity or 0
+        self.base_price_list = (
+            line.base_price_list.id if line.base_price_list else None)
+        # The id of the variant, product or category the rule applies to
+        scope = (getattr(line, self.applies_to)
+            if self.applies_to != 'all' else None)
+        self.scope = scope.id if scope else None
         # Rules of the same key share the bases they are computed from
         if self.compute_price == 'percentage':
             self.base_key = ('list_price', None)
         else:
-            self.base_key = (self.base, getattr(
-                    self.base_price_list, 'id', None))
+            self.base_key = (self.base, self.base_price_list)
+
+    @property
+    def line(self):
+        "The price list line, of the current transaction"
+        return Pool().get('product.price_list.line')(self.line_id)
 
 
 class ProductData:
@@ -55,7 +67,7 @@ class ProductData:
         self.rows = product_rows(self.ids)
         self.parents = category_parents()
         self._sale_prices = self._cost_prices = None
-        self._account_categories = None
+        self._account_categories = self._customer_taxes = None
 
     def products(self, product_ids):
         records = self.records
@@ -78,6 +90,12 @@ class ProductData:
                 list(self.records.values()))
         return self._account_categories
 
+    def customer_taxes(self):
+        "{product id: its customer taxes}, None without account category"
+        if self._customer_taxes is None:
+            self._customer_taxes = customer_taxes(self.account_categories())
+        return self._customer_taxes
+
     def cost_prices(self):
         if self._cost_prices is None:
             self._cost_prices = {i: row[3] for i, row in self.rows.items()}
@@ -95,18 +113,17 @@ class BatchPricer:
         self.by_template = defaultdict(list)
         self.by_category = defaultdict(list)
         self.for_all = []
-        for line in price_list.lines_by_precedence():
-            if line.start_date and line.start_date > date:
+        for rule in price_list.rules():
+            if rule.start_date and rule.start_date > date:
                 continue
-            if line.end_date and line.end_date < date:
+            if rule.end_date and rule.end_date < date:
                 continue
-            rule = Rule(line)
-            if line.applies_to == 'product':
-                self.by_product[line.product.id].append(rule)
-            elif line.applies_to == 'template':
-                self.by_template[line.template.id].append(rule)
-            elif line.applies_to == 'category':
-                self.by_category[line.category.id].append(rule)
+            if rule.applies_to == 'product':
+                self.by_product[rule.scope].append(rule)
+            elif rule.applies_to == 'template':
+                self.by_template[rule.scope].append(rule)
+            elif rule.applies_to == 'category':
+                self.by_category[rule.scope].append(rule)
             else:
                 self.for_all.append(rule)
         self.by_product = {k: tuple(v) for k, v in self.by_product.items()}
@@ -204,7 +221,7 @@ class BatchPricer:
         if base == 'list_price':
             return self.price_list.base_sale_prices(
                 self.data.products(product_ids), self.data.sale_prices(),
-                self.data.account_categories())
+                self.data.customer_taxes())
         elif base == 'cost_price':
             return self.data.cost_prices()
         if other not in self._base_pricers:
@@ -219,7 +236,7 @@ class BatchPricer:
             # No rule of the other list: its base is the sale price
             sale_prices = other.base_sale_prices(
                 self.data.products(missing), self.data.sale_prices(),
-                self.data.account_categories())
+                self.data.customer_taxes())
             for product_id in missing:
                 prices[product_id] = sale_prices[product_id]
         return prices
@@ -328,6 +345,21 @@ def account_categories(products):
                 where=product.id.in_(list(sub_ids))))
         result.update(cursor)
     return result
+
+
+def customer_taxes(category_of):
+    """{product id: its customer taxes, the same records for all products}
+    from {product id: account category id}; None without account category"""
+    pool = Pool()
+    Category = pool.get('product.category')
+    Tax = pool.get('account.tax')
+    tax_ids = Category.customer_tax_ids(filter(None, category_of.values()))
+    records = {t.id: t for t in Tax.browse(
+            {i for ids in tax_ids.values() for i in ids})}
+    return {
+        product_id: [records[i] for i in tax_ids[category]]
+        if category else None
+        for product_id, category in category_of.items()}
 
 
 def category_parents():

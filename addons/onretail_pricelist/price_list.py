@@ -9,6 +9,7 @@ from sql.functions import Lower
 from sql.operators import Equal
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
@@ -19,7 +20,9 @@ from trytond.pyson import Bool, Eval
 from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
-from .batch import BatchPricer, ProductData, account_categories, product_rows
+from .batch import (
+    BatchPricer, ProductData, Rule, account_categories, customer_taxes,
+    product_rows)
 from .formula import apply_formula, message
 
 # Rank of a rule's scope in the precedence of §3: the narrower the earlier.
@@ -56,6 +59,8 @@ class PriceList(metaclass=PoolMeta):
         "Coupon Code",
         help="A code that applies the list to a web shop cart; unique, "
         "upper and lower case are the same.")
+    # The rules of compute_batch, remembered across transactions
+    _rules_cache = Cache('product.price_list.rules', context=False)
     discount_policy = fields.Selection([
             ('included', "Discount Included in the Price"),
             ('with_discount', "Show Public Price and Discount"),
@@ -207,6 +212,19 @@ class PriceList(metaclass=PoolMeta):
         "The lines in the order of §3: the first matching one wins"
         return sorted(self.lines, key=lambda l: l.precedence_key)
 
+    def rules(self):
+        "The lines by precedence as the Rules of compute_batch"
+        rules = self._rules_cache.get(self.id)
+        if rules is None:
+            rules = self._rules_cache.set(self.id, tuple(
+                    Rule(line) for line in self.lines_by_precedence()))
+        return rules
+
+    @classmethod
+    def on_modification(cls, mode, price_lists, field_names=None):
+        super().on_modification(mode, price_lists, field_names=field_names)
+        cls._rules_cache.clear()
+
     def compute(self, product, quantity, uom, pattern=None):
         return self.explain(product, quantity, uom, pattern=pattern)['price']
 
@@ -262,43 +280,42 @@ class PriceList(metaclass=PoolMeta):
             return BatchPricer(self, date).compute(
                 [p.id for p in products], quantity, uom, data)
 
-    def base_sale_prices(self, products, sale_prices=None, categories=None):
+    def base_sale_prices(self, products, sale_prices=None, taxes=None):
         """Return {product id: sale price} for the base 'sale price', with the
         customer taxes when the list's prices include them.
-        sale_prices holds the prices without tax and categories the account
-        category of each product, when already read."""
+        sale_prices holds the prices without tax and taxes the customer taxes
+        of each product (None without account category), when already read."""
         pool = Pool()
         Product = pool.get('product.product')
         prices = sale_prices
         if prices is None:
             prices = Product.get_price_list_sale_prices(products)
         if self.tax_included:
-            prices = self._add_customer_taxes(products, prices, categories)
+            prices = self._add_customer_taxes(products, prices, taxes)
         return prices
 
-    def _add_customer_taxes(self, products, prices, category_of=None):
+    def _add_customer_taxes(self, products, prices, taxes_of=None):
         pool = Pool()
         Tax = pool.get('account.tax')
         date = self._today()
-        if category_of is None:
-            category_of = account_categories(products)
-        taxes_of_category, gross_of = {}, {}
+        if taxes_of is None:
+            taxes_of = customer_taxes(account_categories(products))
+        gross_of = {}
         gross = {}
         for product in products:
             price = prices[product.id]
             if price is None:
                 gross[product.id] = None
                 continue
-            category = category_of[product.id]
-            if category not in taxes_of_category:
-                taxes_of_category[category] = product.customer_taxes_used
-            key = category, price
+            taxes = taxes_of[product.id]
+            if taxes is None:
+                taxes = product.customer_taxes_used
+            key = tuple(taxes), price
             if key not in gross_of:
                 # Shops have few price points: compute each once
-                taxes = Tax.compute(
-                    taxes_of_category[category], price, 1, date=date)
+                amounts = Tax.compute(taxes, price, 1, date=date)
                 gross_of[key] = round_price(
-                    price + sum(t['amount'] for t in taxes))
+                    price + sum(t['amount'] for t in amounts))
             gross[product.id] = gross_of[key]
         return gross
 
@@ -569,6 +586,13 @@ class PriceListLine(metaclass=PoolMeta):
             depth = -len(list(category_ancestors([self.category])))
         return (SCOPE_RANK[self.applies_to], depth, -(self.quantity or 0),
             self.priority or 0, -self.id)
+
+    @classmethod
+    def on_modification(cls, mode, lines, field_names=None):
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        super().on_modification(mode, lines, field_names=field_names)
+        PriceList._rules_cache.clear()
 
     @classmethod
     def validate_fields(cls, lines, field_names):

@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 from trytond.model.exceptions import SQLConstraintError, ValidationError
+from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
@@ -417,6 +418,62 @@ class OnRetailPricelistTestCase(
                 self.assertEqual(batch, single)
                 self.assertTrue(
                     sum(p is not None for p in batch.values()) > 200)
+
+    @with_transaction()
+    def test_compute_batch_follows_changes(self):
+        "The rules and taxes compute_batch remembers follow their changes"
+        pool = Pool()
+        Account = pool.get('account.account')
+        Tax = pool.get('account.tax')
+        context, company = self.setup_company()
+        with context, Transaction().set_context(date=TODAY):
+            create_chart(company)
+            account, = Account.search([('code', '=', '6.3.6')])
+            tax = Tax(name="VAT", description="VAT", type='percentage',
+                rate=D('.20'), invoice_account=account,
+                credit_note_account=account)
+            tax.save()
+            clothes = self.category("Clothes")
+            shirts = self.category("Shirts")
+            bargains = self.category("Bargains")
+            accounting = self.category("Textiles")
+            accounting.accounting = True
+            accounting.save()
+            shirt = self.product(
+                "Shirt", D(30), categories=[shirts, bargains])
+            shirt.template.account_category = accounting
+            shirt.template.save()
+            price_list = self.price_list("List", [
+                    {'category': shirts, 'compute_price': 'fixed',
+                        'fixed_price': D(10)},
+                    {'category': bargains, 'compute_price': 'fixed',
+                        'fixed_price': D(20)},
+                    ])
+
+            def price(price_list=price_list):
+                return price_list.compute_batch([shirt], 1)[shirt.id]
+
+            # Categories as deep: the newest rule wins
+            self.assertEqual(price(), D(20))
+            newest = price_list.lines_by_precedence()[0]
+            newest.fixed_price = D(25)
+            newest.save()
+            self.assertEqual(price(), D(25))
+            # Shirts deeper now: its rule wins
+            shirts.parent = clothes
+            shirts.save()
+            self.assertEqual(price(), D(10))
+
+            gross = self.price_list("Gross", [
+                    {'compute_price': 'percentage', 'percent_price': D(0)}],
+                tax_included=True)
+            self.assertEqual(price(gross), D(30))
+            accounting.customer_taxes = [tax]
+            accounting.save()
+            self.assertEqual(price(gross), D(36))
+            tax.rate = D('.10')
+            tax.save()
+            self.assertEqual(price(gross), D(33))
 
     @with_transaction()
     def test_gateway_export(self):
