@@ -97,6 +97,7 @@ class POSSale(metaclass=PoolMeta):
         """Price the cart of the cashier screen in one call: its lines with
         public price, discount and amount, the taxes and the total"""
         with without_check_access(), cart_cache():
+            cart_cached('price from cart', lambda: True)
             sale = cls._from_cart(point_id, cart)
             return sale.priced_cart()
 
@@ -399,6 +400,61 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
                 return taxes
         return super().taxes
 
+    @fields.depends('product')
+    def on_change_product(self):
+        if not self._price_from_cart():
+            super().on_change_product()
+
+    def _price_from_cart(self):
+        """Price the line as on_change_product does, from what the cart read
+        for all its products at once; False when it takes Tryton's path.
+        Only when pricing a cart: checkout creates the sale by Tryton's."""
+        products = cart_cached('products', dict)
+        if (not cart_cached('price from cart', bool)
+                or not self.product or self.product.id not in products):
+            return False
+        point, price_list = self.sale.point, self.sale.price_list
+        # as sale_point's on_change_product
+        prices = self.product._cart_sale_prices()
+        gross = prices['gross'][self.product.id]
+        net = prices['list'][self.product.id]
+        self.unit_gross_price = self.unit_list_price = None
+        if point.tax_included and gross is not None:
+            self._set_cart_prices(gross, tax_included=True)
+        elif net is not None:
+            self._set_cart_prices(net, tax_included=False)
+        self.unit_price = self.on_change_with_unit_price()
+        # as onretail_pricelist's
+        public_price = self.unit_price
+        price = self._price_list_price(price_list) if price_list else None
+        if price is not None:
+            self._set_cart_prices(price, price_list.tax_included)
+            self.unit_price = self.on_change_with_unit_price()
+        self.amount = self.on_change_with_amount()
+        self.public_price = self.unit_price
+        if (price_list and price_list.discount_policy == 'with_discount'
+                and public_price is not None and self.unit_price is not None
+                and public_price > self.unit_price):
+            self.public_price = public_price
+        self.discount_rate = self.on_change_with_discount_rate()
+        return True
+
+    def _set_cart_prices(self, price, tax_included):
+        "Set the prices without and with tax from price, with tax or not"
+        Tax = Pool().get('account.tax')
+        date = self.sale.date
+        if tax_included:
+            self.unit_gross_price = price
+            self.unit_list_price = round_price(
+                Tax.reverse_compute(price, self.taxes, date=date))
+        else:
+            self.unit_list_price = price
+            taxes = Tax.compute(self.taxes, price, 1, date=date)
+            digits = self.__class__.unit_gross_price.digits[1]
+            self.unit_gross_price = (
+                price + sum(t['amount'] for t in taxes)).quantize(
+                Decimal(1) / 10 ** digits)
+
     def _price_list_price(self, price_list):
         products = cart_cached('products', dict)
         if self.product.id not in products:
@@ -453,20 +509,7 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
 
     def set_unit_price(self, unit_price):
         "Set the price in the register's mode: with or without tax"
-        pool = Pool()
-        Tax = pool.get('account.tax')
-        digits = self.__class__.unit_gross_price.digits[1]
-        date = self.sale.date
-        if self.sale.point.tax_included:
-            self.unit_gross_price = unit_price
-            self.unit_list_price = round_price(
-                Tax.reverse_compute(unit_price, self.taxes, date=date))
-        else:
-            self.unit_list_price = unit_price
-            taxes = Tax.compute(self.taxes, unit_price, 1, date=date)
-            self.unit_gross_price = (
-                unit_price + sum(t['amount'] for t in taxes)).quantize(
-                Decimal(1) / 10 ** digits)
+        self._set_cart_prices(unit_price, self.sale.point.tax_included)
         self.unit_price = self.on_change_with_unit_price()
         self.amount = self.on_change_with_amount()
         self.discount_rate = self.on_change_with_discount_rate()

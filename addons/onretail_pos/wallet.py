@@ -89,6 +89,16 @@ class POSSaleLine(metaclass=PoolMeta):
             lambda: self._cart_wallet_programs(products))
         return programs.get(self.product.id, [])
 
+    def _price_from_cart(self):
+        # A product that sells a program's credit takes Tryton's path
+        if self.product and self.on_change_with_wallet_programs():
+            return False
+        priced = super()._price_from_cart()
+        if priced:
+            self.wallet_programs = []
+            self.wallet_program = None
+        return priced
+
     def _cart_wallet_programs(self, products):
         "{product id: [program]} of the cart's products, in one search"
         Program = Pool().get('wallet.program')

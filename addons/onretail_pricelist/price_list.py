@@ -59,8 +59,6 @@ class PriceList(metaclass=PoolMeta):
         "Coupon Code",
         help="A code that applies the list to a web shop cart; unique, "
         "upper and lower case are the same.")
-    # The rules of compute_batch, remembered across transactions
-    _rules_cache = Cache('product.price_list.rules', context=False)
     discount_policy = fields.Selection([
             ('included', "Discount Included in the Price"),
             ('with_discount', "Show Public Price and Discount"),
@@ -68,6 +66,8 @@ class PriceList(metaclass=PoolMeta):
         help="Included: the line shows the list's price as unit price.\n"
         "Show public price and discount: the line shows the public price "
         "and the discount that leads to the list's price.")
+    # The rules of compute_batch, remembered across transactions
+    _rules_cache = Cache('product.price_list.rules', context=False)
 
     @classmethod
     def __setup__(cls):

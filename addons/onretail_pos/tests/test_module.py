@@ -1,6 +1,7 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import io
+import random
 from decimal import Decimal
 
 from PIL import Image
@@ -10,6 +11,7 @@ from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
+from trytond.modules.onretail_pos.sale import cart_cache
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -33,6 +35,13 @@ def create_pos(name="Filiale Wien", **values):
         storage_location=storage, customer_location=customer, **values)
     pos.save()
     return pos
+
+
+def tryton_priced_cart(pos, cart):
+    "The priced cart of Tryton's on_change_product for each line"
+    Sale = Pool().get('sale.point.sale')
+    with cart_cache():
+        return Sale._from_cart(pos.id, cart).priced_cart()
 
 
 def png(colour):
@@ -203,6 +212,90 @@ class OnRetailPosTestCase(
             self.assertEqual(
                 {r['code']: r['name'] for r in screen['products']},
                 {'TS-1': "Weiß", 'TS-2': "Black"})
+
+    @with_transaction()
+    def test_price_cart_as_tryton_prices(self):
+        """price_cart prices plain lines from the data of the cart: as
+        Tryton's on_change_product, which checkout uses"""
+        pool = Pool()
+        Account = pool.get('account.account')
+        AccountCategory = pool.get('product.category')
+        Packaging = pool.get('product.packaging')
+        Party = pool.get('party.party')
+        PriceList = pool.get('product.price_list')
+        Sale = pool.get('sale.point.sale')
+        Tax = pool.get('account.tax')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        generator = random.Random(7)
+        company = create_company()
+        with set_company(company):
+            create_chart(company)
+            account, = Account.search([('code', '=', '6.3.6')])
+            vat, reduced = Tax.create([{
+                        'name': name, 'description': name,
+                        'type': 'percentage', 'rate': rate,
+                        'invoice_account': account.id,
+                        'credit_note_account': account.id}
+                    for name, rate in [
+                        ("VAT", Decimal('.20')), ("Reduced", Decimal('.10'))]])
+            categories = AccountCategory.create([{
+                        'name': name, 'accounting': True,
+                        'customer_taxes': [('add', taxes)]}
+                    for name, taxes in [
+                        ("Textiles", [vat.id]), ("Food", [reduced.id]),
+                        ("Exempt", [])]])
+            templates = Template.create([{
+                        'name': f"Product {i}", 'code': f'P{i}',
+                        'default_uom': unit.id, 'sale_uom': unit.id,
+                        'salable': True,
+                        'list_price': Decimal(generator.randint(100, 9999))
+                        / 100,
+                        'gross_price': Decimal(generator.randint(100, 9999))
+                        / 100 if i % 3 else None,
+                        'account_category': categories[i % 3].id,
+                        'products': [('create', [{}])],
+                        } for i in range(12)])
+            products = [t.products[0] for t in templates]
+            packagings = Packaging.create([{'product': p.id,
+                        'name': "6 Pack", 'quantity': 6}
+                    for p in products[:4]])
+            price_lists = PriceList.create([{
+                        'name': name, 'tax_included': tax_included,
+                        'discount_policy': policy,
+                        'lines': [('create', [
+                                    {'quantity': 5, 'compute_price':
+                                        'percentage',
+                                        'percent_price': Decimal(20)},
+                                    {'compute_price': 'percentage',
+                                        'percent_price': Decimal(10)}])],
+                        } for name, tax_included, policy in [
+                        ("Register", False, 'included'),
+                        ("Regulars", True, 'with_discount')]])
+            customer = Party(name="Anna", sale_price_list=price_lists[1])
+            customer.save()
+
+            for tax_included in [True, False]:
+                pos = create_pos(f"Register {tax_included}",
+                    tax_included=tax_included, price_list=price_lists[0])
+                for _ in range(10):
+                    cart = {'customer': generator.choice(
+                            [None, customer.id]), 'lines': []}
+                    for _ in range(generator.randint(1, 6)):
+                        if generator.random() < .3:
+                            cart['lines'].append({
+                                    'packaging': generator.choice(
+                                        packagings).id,
+                                    'quantity': generator.randint(1, 3)})
+                        else:
+                            cart['lines'].append({
+                                    'product': generator.choice(
+                                        products).id,
+                                    'quantity': generator.randint(1, 9)})
+                    with self.subTest(tax_included=tax_included, cart=cart):
+                        self.assertEqual(Sale.price_cart(pos.id, cart),
+                            tryton_priced_cart(pos, cart))
 
     @with_transaction()
     def test_printer_url(self):
