@@ -182,6 +182,8 @@ class POS(metaclass=PoolMeta):
             'id': self.id,
             'name': self.rec_name,
             'tax_included': self.tax_included,
+            'price_list': (
+                self.price_list.rec_name if self.price_list else None),
             'may_change_prices': self.cashier_may_change_prices,
             'cash_drawer': self.cash_drawer,
             'printer': {

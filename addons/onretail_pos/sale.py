@@ -249,10 +249,11 @@ class POSSale(metaclass=PoolMeta):
             amount=self.currency.round(amount or 0))
 
     def priced_cart(self):
-        "The figures of the cart that the cashier screen shows"
+        """The figures of the cart that the cashier screen shows, with the
+        name of the customer's list when it replaces the register's"""
+        own_list = self.price_list and self.price_list != self.point.price_list
         return {
-            'price_list': (
-                self.price_list.rec_name if self.price_list else None),
+            'price_list': self.price_list.rec_name if own_list else None,
             'lines': [line.priced_cart_line() for line in self.lines],
             'taxes': self.tax_figures(),
             'total_tax': self.on_change_with_total_tax(),

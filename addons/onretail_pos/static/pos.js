@@ -511,8 +511,9 @@ function renderCart() {
         return line;
     }));
     $('#total').textContent = state.priced ? money(state.priced.total) : '';
-    $('#price-list').textContent = state.priced && state.priced.price_list ?
-        state.priced.price_list : '';
+    // the customer's list, else the register's
+    $('#price-list').textContent = state.priced ?
+        state.priced.price_list || state.register.price_list || '' : '';
     for (const button of $$('#keypad [data-mode]')) {
         button.classList.toggle('active', button.dataset.mode === state.mode);
         if (button.dataset.mode !== 'quantity') {
