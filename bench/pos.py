@@ -114,7 +114,7 @@ def multiply_products(n_products):
     rounds = max(0, -(-(n_products - count_salable(cursor)) // len(bases)))
     where = f"id IN ({','.join(map(str, bases))})"
     copy_rows(cursor, 'product_template', where, {
-            'name': f"src.name || ' ' || n",
+            'name': "src.name || ' ' || n",
             'code': f"src.code || '{SEPARATOR}' || n"},
         f"generate_series(1, {rounds}) AS n")
     copies = (f"product_template AS new ON new.code LIKE '%%{SEPARATOR}%%' "

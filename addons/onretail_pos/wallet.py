@@ -1,18 +1,14 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Gift cards and eWallets on the cashier screen (with onretail_wallet)"
-from collections import defaultdict
-
 from sql.operators import Concat
 
 from trytond.i18n import gettext
-from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CheckoutError
-from .sale import cart_cached
 
 
 class POS(metaclass=PoolMeta):
@@ -80,15 +76,6 @@ class POSSale(metaclass=PoolMeta):
 class POSSaleLine(metaclass=PoolMeta):
     __name__ = 'sale.point.sale.line'
 
-    @fields.depends('product', 'sale', '_parent_sale.company')
-    def on_change_with_wallet_programs(self, name=None):
-        products = cart_cached('products', dict)
-        if not self.product or self.product.id not in products:
-            return super().on_change_with_wallet_programs(name)
-        programs = cart_cached('wallet programs',
-            lambda: self._cart_wallet_programs(products))
-        return programs.get(self.product.id, [])
-
     def _price_from_cart(self):
         # A product that sells a program's credit takes Tryton's path
         if self.product and self.on_change_with_wallet_programs():
@@ -98,17 +85,6 @@ class POSSaleLine(metaclass=PoolMeta):
             self.wallet_programs = []
             self.wallet_program = None
         return priced
-
-    def _cart_wallet_programs(self, products):
-        "{product id: [program]} of the cart's products, in one search"
-        Program = Pool().get('wallet.program')
-        result = defaultdict(list)
-        for program in Program.search([
-                    ('product', 'in', list(products)),
-                    ('company', '=', self.sale.company.id),
-                    ]):
-            result[program.product.id].append(program)
-        return result
 
     def set_cart_options(self, values, record):
         pool = Pool()

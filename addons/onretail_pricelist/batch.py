@@ -65,7 +65,7 @@ class ProductData:
         self.records = {p.id: p for p in products}
         self.ids = list(self.records)
         self.rows = product_rows(self.ids)
-        self.parents = category_parents()
+        self.parents = Pool().get('product.category').parents()
         self._sale_prices = self._cost_prices = None
         self._account_categories = self._customer_taxes = None
 
@@ -360,15 +360,6 @@ def customer_taxes(category_of):
         product_id: [records[i] for i in tax_ids[category]]
         if category else None
         for product_id, category in category_of.items()}
-
-
-def category_parents():
-    pool = Pool()
-    Category = pool.get('product.category')
-    category = Category.__table__()
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*category.select(category.id, category.parent))
-    return dict(cursor)
 
 
 def to_decimal(value):

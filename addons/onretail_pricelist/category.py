@@ -1,8 +1,9 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Categories remember the customer taxes of the account categories across
-transactions: pricing reads them on every call and they seldom change. A
-change of the categories also clears the rules that price lists remember."""
+"""Categories remember their parents and the customer taxes of the account
+categories across transactions: pricing reads them on every call and they
+seldom change. A change of the categories also clears the rules that price
+lists remember."""
 from trytond.cache import Cache
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
@@ -13,6 +14,7 @@ class Category(metaclass=PoolMeta):
 
     _customer_taxes_cache = Cache(
         'product.category.customer_taxes', context=False)
+    _parents_cache = Cache('product.category.parents', context=False)
 
     @classmethod
     def on_modification(cls, mode, categories, field_names=None):
@@ -20,8 +22,20 @@ class Category(metaclass=PoolMeta):
         PriceList = pool.get('product.price_list')
         super().on_modification(mode, categories, field_names=field_names)
         cls._customer_taxes_cache.clear()
+        cls._parents_cache.clear()
         # The precedence of a list's rules follows the depth of categories
         PriceList._rules_cache.clear()
+
+    @classmethod
+    def parents(cls):
+        "{category id: parent id} of all categories"
+        parents = cls._parents_cache.get(None)
+        if parents is None:
+            category = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*category.select(category.id, category.parent))
+            parents = cls._parents_cache.set(None, dict(cursor))
+        return parents
 
     @classmethod
     def customer_tax_ids(cls, category_ids):

@@ -8,7 +8,6 @@ from sql import Null
 from sql.functions import Lower
 from sql.operators import Equal
 
-from trytond import backend
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Unique, fields
@@ -17,7 +16,7 @@ from trytond.modules.onretail_base.media import MEDIA
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
-from trytond.tools import escape_wildcard, grouped_slice
+from trytond.tools import escape_wildcard
 from trytond.transaction import Transaction
 
 from .batch import (

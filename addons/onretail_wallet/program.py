@@ -1,9 +1,12 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 from sql.aggregate import Count
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -11,7 +14,7 @@ from trytond.modules.onretail_base.media import MEDIA
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 VALIDITY_UNITS = [
     ('day', "Days"),
@@ -86,6 +89,10 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
         fields.Integer("Cards"), 'get_card_count')
 
     del _expiry_states
+
+    # Sales ask for the programs of each product they sell
+    _product_programs_cache = Cache(
+        'wallet.program.product_programs', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -162,6 +169,27 @@ class Program(DeactivableMixin, ModelSQL, ModelView):
     def untaxed(self, amount, date=None):
         "amount without the taxes of the product"
         return amount
+
+    @classmethod
+    def on_modification(cls, mode, programs, field_names=None):
+        super().on_modification(mode, programs, field_names=field_names)
+        cls._product_programs_cache.clear()
+
+    @classmethod
+    def product_programs(cls, company_id):
+        """{product id: tuple of the ids of the active programs that sell
+        it} of the company, in the order of a search"""
+        programs = cls._product_programs_cache.get(company_id)
+        if programs is None:
+            by_product = defaultdict(list)
+            with without_check_access(), \
+                    Transaction().set_context(active_test=True):
+                for program in cls.search([('company', '=', company_id)]):
+                    by_product[program.product.id].append(program.id)
+            programs = cls._product_programs_cache.set(company_id, {
+                    product_id: tuple(ids)
+                    for product_id, ids in by_product.items()})
+        return programs
 
     def allows_medium(self, medium):
         return not self.media or not medium or medium in self.media

@@ -144,10 +144,10 @@ class WalletLineMixin:
         Program = Pool().get('wallet.program')
         if not self.product:
             return []
-        domain = [('product', '=', self.product.id)]
         if self.sale and self.sale.company:
-            domain.append(('company', '=', self.sale.company.id))
-        return Program.search(domain)
+            return Program.browse(Program.product_programs(
+                    self.sale.company.id).get(self.product.id, ()))
+        return Program.search([('product', '=', self.product.id)])
 
     @fields.depends(
         'wallet_program', methods=['on_change_with_wallet_programs'])

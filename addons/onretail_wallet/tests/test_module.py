@@ -361,6 +361,24 @@ class OnRetailWalletTestCase(
                 sum(m.amount for m in Move.search([('card', '=', card.id)])))
 
     @with_transaction()
+    def test_product_programs(self):
+        "The programs of each product follow new and deactivated programs"
+        Program = Pool().get('wallet.program')
+        context, company = self.setup_company()
+        with context:
+            voucher = self.program("Voucher")
+            product = voucher.product
+            self.assertEqual(Program.product_programs(company.id),
+                {product.id: (voucher.id,)})
+            christmas, = Program.copy([voucher], {'name': "Christmas"})
+            self.assertEqual(Program.product_programs(company.id),
+                {product.id: (christmas.id, voucher.id)})
+            voucher.active = False
+            voucher.save()
+            self.assertEqual(Program.product_programs(company.id),
+                {product.id: (christmas.id,)})
+
+    @with_transaction()
     def test_credit_expires_locked(self):
         "Whether credit expires cannot change once the program has cards"
         context, _ = self.setup_company()
