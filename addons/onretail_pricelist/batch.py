@@ -129,6 +129,7 @@ class BatchPricer:
         self.by_product = {k: tuple(v) for k, v in self.by_product.items()}
         self.by_template = {k: tuple(v) for k, v in self.by_template.items()}
         self._category_rules = {}
+        self._lines = {}
 
     def compute(self, product_ids, quantity, uom, data):
         """Return {product id: (price, line)} of the products, whose rows
@@ -199,12 +200,12 @@ class BatchPricer:
             if rule is None:
                 result[product_id] = (None, None)
             elif rule.compute_price == 'fixed':
-                result[product_id] = (rule.fixed_price, rule.line)
+                result[product_id] = (rule.fixed_price, self._line(rule))
             elif rule.compute_price == 'expression':
                 product = self.data.records[product_id]
-                _, price = rule.line.compute_steps(
+                _, price = self._line(rule).compute_steps(
                     product, quantity, uom, {'date': self.date}, [])
-                result[product_id] = (price, rule.line)
+                result[product_id] = (price, self._line(rule))
             else:
                 need_base[rule.base_key].append(product_id)
         for (base, other), product_ids in need_base.items():
@@ -212,8 +213,14 @@ class BatchPricer:
             for product_id in product_ids:
                 rule = winners[product_id]
                 result[product_id] = (
-                    apply_formula(rule, bases[product_id]), rule.line)
+                    apply_formula(rule, bases[product_id]), self._line(rule))
         return result
+
+    def _line(self, rule):
+        "The line of the rule, one instance for all products"
+        if rule.line_id not in self._lines:
+            self._lines[rule.line_id] = rule.line
+        return self._lines[rule.line_id]
 
     def _bases(self, base, other, product_ids, quantity, uom):
         pool = Pool()
