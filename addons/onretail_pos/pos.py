@@ -14,8 +14,7 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import ValidationError
-from trytond.modules.onretail_pricelist.batch import (
-    account_categories, customer_taxes)
+from trytond.modules.onretail_pricelist.batch import ProductData
 from trytond.modules.onretail_pricelist.price_list import cyclic_gc_paused
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
@@ -317,43 +316,51 @@ class POS(metaclass=PoolMeta):
     def screen_prices(self, products):
         """The unit price of the products at this register, with tax when
         the register shows prices with tax"""
-        Product = Pool().get('product.product')
+        # What pricing reads of the products, read once for all
+        with Transaction().set_context(company=self.company.id):
+            data = ProductData(products)
         price_list = self.price_list
         if price_list:
-            prices = price_list.compute_batch(products, 1)
+            prices = price_list.compute_batch(products, 1, data=data)
             missing = [p for p in products if prices[p.id] is None]
             if missing:
-                prices.update(price_list.base_sale_prices(missing))
+                prices.update(price_list.base_sale_prices(
+                        missing, data.sale_prices(), data.customer_taxes()))
             included = price_list.tax_included
         else:
-            prices = Product.get_price_list_sale_prices(products)
+            prices = data.sale_prices()
             included = False
         if self.tax_included != included:
-            prices = self._convert_taxes(products, prices, add=not included)
+            prices = self._convert_taxes(
+                products, prices, data.customer_taxes(), add=not included)
         return prices
 
-    def _convert_taxes(self, products, prices, add):
-        "Add the customer taxes to prices, or remove them"
+    def _convert_taxes(self, products, prices, taxes_of, add):
+        """Add the customer taxes to prices, or remove them; taxes_of holds
+        the taxes of each product, None without account category"""
         pool = Pool()
         Date = pool.get('ir.date')
         Tax = pool.get('account.tax')
         today = Date.today()
         digits = Decimal(1) / 10 ** self.company.currency.digits
-        taxes_of = customer_taxes(account_categories(products))
-        result = {}
+        result, converted = {}, {}
         for product in products:
             price = prices[product.id]
             taxes = taxes_of[product.id]
             if taxes is None:
                 taxes = product.customer_taxes_used
+            key = tuple(taxes), price
             if price is None or not taxes:
                 result[product.id] = price
+            elif key in converted:
+                # Shops have few price points: convert each once
+                result[product.id] = converted[key]
             elif add:
-                result[product.id] = (price + sum(
+                result[product.id] = converted[key] = (price + sum(
                         t['amount'] for t in Tax.compute(
                             taxes, price, 1, today))).quantize(digits)
             else:
-                result[product.id] = round_price(
+                result[product.id] = converted[key] = round_price(
                     Tax.reverse_compute(price, taxes, today))
         return result
 
