@@ -421,40 +421,18 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         net = prices['list'][self.product.id]
         self.unit_gross_price = self.unit_list_price = None
         if point.tax_included and gross is not None:
-            self._set_cart_prices(gross, tax_included=True)
+            self.set_prices(gross, tax_included=True)
         elif net is not None:
-            self._set_cart_prices(net, tax_included=False)
+            self.set_prices(net, tax_included=False)
         self.unit_price = self.on_change_with_unit_price()
         # as onretail_pricelist's
         public_price = self.unit_price
-        price = self._price_list_price(price_list) if price_list else None
-        if price is not None:
-            self._set_cart_prices(price, price_list.tax_included)
+        if price_list:
+            self._apply_price_list(price_list)
             self.unit_price = self.on_change_with_unit_price()
         self.amount = self.on_change_with_amount()
-        self.public_price = self.unit_price
-        if (price_list and price_list.discount_policy == 'with_discount'
-                and public_price is not None and self.unit_price is not None
-                and public_price > self.unit_price):
-            self.public_price = public_price
-        self.discount_rate = self.on_change_with_discount_rate()
+        self.show_discount(public_price, price_list)
         return True
-
-    def _set_cart_prices(self, price, tax_included):
-        "Set the prices without and with tax from price, with tax or not"
-        Tax = Pool().get('account.tax')
-        date = self.sale.date
-        if tax_included:
-            self.unit_gross_price = price
-            self.unit_list_price = round_price(
-                Tax.reverse_compute(price, self.taxes, date=date))
-        else:
-            self.unit_list_price = price
-            taxes = Tax.compute(self.taxes, price, 1, date=date)
-            digits = self.__class__.unit_gross_price.digits[1]
-            self.unit_gross_price = (
-                price + sum(t['amount'] for t in taxes)).quantize(
-                Decimal(1) / 10 ** digits)
 
     def _price_list_price(self, price_list):
         products = cart_cached('products', dict)
@@ -510,7 +488,7 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
 
     def set_unit_price(self, unit_price):
         "Set the price in the register's mode: with or without tax"
-        self._set_cart_prices(unit_price, self.sale.point.tax_included)
+        self.set_prices(unit_price, self.sale.point.tax_included)
         self.unit_price = self.on_change_with_unit_price()
         self.amount = self.on_change_with_amount()
         self.discount_rate = self.on_change_with_discount_rate()

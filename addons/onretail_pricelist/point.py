@@ -98,6 +98,10 @@ class POSSaleLine(metaclass=PoolMeta):
             self._apply_price_list(price_list)
             self.unit_price = self.on_change_with_unit_price()
             self.amount = self.on_change_with_amount()
+        self.show_discount(public_price, price_list)
+
+    def show_discount(self, public_price, price_list):
+        "Show the public price and the discount when the list's policy says so"
         self.public_price = self.unit_price
         if (price_list and price_list.discount_policy == 'with_discount'
                 and public_price is not None and self.unit_price is not None
@@ -110,21 +114,23 @@ class POSSaleLine(metaclass=PoolMeta):
         self.on_change_product()
 
     def _apply_price_list(self, price_list):
-        pool = Pool()
-        Tax = pool.get('account.tax')
         price = self._price_list_price(price_list)
-        if price is None:
-            return
-        if price_list.tax_included:
+        if price is not None:
+            self.set_prices(price, price_list.tax_included)
+
+    def set_prices(self, price, tax_included):
+        "Set the unit prices without and with tax from price, with tax or not"
+        Tax = Pool().get('account.tax')
+        date = self.sale.date
+        if tax_included:
             self.unit_gross_price = price
-            self.unit_list_price = round_price(Tax.reverse_compute(
-                    price, self.taxes, date=self.sale.date))
+            self.unit_list_price = round_price(
+                Tax.reverse_compute(price, self.taxes, date=date))
         else:
             self.unit_list_price = price
-            tax_amounts = Tax.compute(
-                self.taxes, price, 1, date=self.sale.date)
+            taxes = Tax.compute(self.taxes, price, 1, date=date)
             self.unit_gross_price = (
-                price + sum(t['amount'] for t in tax_amounts)).quantize(
+                price + sum(t['amount'] for t in taxes)).quantize(
                 Decimal(1) / 10 ** self.__class__.unit_gross_price.digits[1])
 
     def _price_list_price(self, price_list):
