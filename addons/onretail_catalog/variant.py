@@ -449,21 +449,38 @@ class ProductPriceList(metaclass=PoolMeta):
     @classmethod
     def adjust_price_list_sale_prices(cls, products, prices):
         # Price lists read sale prices in bulk; variants add their extras.
+        prices = super().adjust_price_list_sale_prices(products, prices)
+        for product_id, extra in cls.price_extras(products).items():
+            if prices.get(product_id) is not None:
+                prices[product_id] += extra
+        return prices
+
+    @classmethod
+    def price_extras(cls, products):
+        """The price extra of each variant among products, in one query
+        instead of reading the values of each"""
         pool = Pool()
         ProductValue = pool.get('product.product-product.attribute.value')
-        prices = super().adjust_price_list_sale_prices(products, prices)
+        Line = pool.get('product.template.attribute_line')
+        LineValue = pool.get('product.template.attribute_line.value')
         relation = ProductValue.__table__()
+        product = cls.__table__()
+        line = Line.__table__()
+        line_value = LineValue.__table__()
         cursor = Transaction().connection.cursor()
-        with_values = set()
+        extras = {}
         for sub_ids in grouped_slice(
                 [p.id for p in products], backend.MAX_QUERY_PARAMS):
-            cursor.execute(*relation.select(relation.product,
+            cursor.execute(*relation
+                .join(product, condition=product.id == relation.product)
+                .join(line, condition=line.template == product.template)
+                .join(line_value, condition=(line_value.line == line.id)
+                    & (line_value.value == relation.value))
+                .select(relation.product, line_value.price_extra,
                     where=fields.SQL_OPERATORS['in'](
-                        relation.product, list(sub_ids)),
-                    group_by=[relation.product]))
-            with_values.update(i for i, in cursor)
-        for product in products:
-            if (product.id in with_values
-                    and prices.get(product.id) is not None):
-                prices[product.id] += product.get_price_extra()
-        return prices
+                        relation.product, list(sub_ids))))
+            for product_id, price_extra in cursor:
+                extras[product_id] = (
+                    extras.get(product_id, Decimal(0))
+                    + Decimal(str(price_extra or 0)))
+        return extras
