@@ -420,17 +420,36 @@ class Product(metaclass=PoolMeta):
             help="The sum of the price extras of the variant's values."),
         'get_price_extra')
 
-    def get_price_extra(self, name=None):
-        value_ids = {v.id for v in self.attribute_values}
-        return sum((lv.price_extra
-                for line in self.template.attribute_lines
-                for lv in line.values if lv.value.id in value_ids),
-            Decimal(0))
+    @classmethod
+    def get_price_extra(cls, products, name=None):
+        "The sum of each variant's price extras, read in one query"
+        pool = Pool()
+        ProductValue = pool.get('product.product-product.attribute.value')
+        Line = pool.get('product.template.attribute_line')
+        LineValue = pool.get('product.template.attribute_line.value')
+        relation = ProductValue.__table__()
+        product = cls.__table__()
+        line = Line.__table__()
+        line_value = LineValue.__table__()
+        cursor = Transaction().connection.cursor()
+        extras = dict.fromkeys((p.id for p in products), Decimal(0))
+        for sub_ids in grouped_slice(list(extras), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*relation
+                .join(product, condition=product.id == relation.product)
+                .join(line, condition=line.template == product.template)
+                .join(line_value, condition=(line_value.line == line.id)
+                    & (line_value.value == relation.value))
+                .select(relation.product, line_value.price_extra,
+                    where=fields.SQL_OPERATORS['in'](
+                        relation.product, list(sub_ids))))
+            for product_id, price_extra in cursor:
+                extras[product_id] += Decimal(str(price_extra))
+        return extras
 
     def get_list_price_used(self, name):
         price = super().get_list_price_used(name)
         if price is not None and self.attribute_values:
-            price += self.get_price_extra()
+            price += self.price_extra
         return price
 
     def get_rec_name(self, name):
@@ -450,37 +469,7 @@ class ProductPriceList(metaclass=PoolMeta):
     def adjust_price_list_sale_prices(cls, products, prices):
         # Price lists read sale prices in bulk; variants add their extras.
         prices = super().adjust_price_list_sale_prices(products, prices)
-        for product_id, extra in cls.price_extras(products).items():
+        for product_id, extra in cls.get_price_extra(products).items():
             if prices.get(product_id) is not None:
                 prices[product_id] += extra
         return prices
-
-    @classmethod
-    def price_extras(cls, products):
-        """The price extra of each variant among products, in one query
-        instead of reading the values of each"""
-        pool = Pool()
-        ProductValue = pool.get('product.product-product.attribute.value')
-        Line = pool.get('product.template.attribute_line')
-        LineValue = pool.get('product.template.attribute_line.value')
-        relation = ProductValue.__table__()
-        product = cls.__table__()
-        line = Line.__table__()
-        line_value = LineValue.__table__()
-        cursor = Transaction().connection.cursor()
-        extras = {}
-        for sub_ids in grouped_slice(
-                [p.id for p in products], backend.MAX_QUERY_PARAMS):
-            cursor.execute(*relation
-                .join(product, condition=product.id == relation.product)
-                .join(line, condition=line.template == product.template)
-                .join(line_value, condition=(line_value.line == line.id)
-                    & (line_value.value == relation.value))
-                .select(relation.product, line_value.price_extra,
-                    where=fields.SQL_OPERATORS['in'](
-                        relation.product, list(sub_ids))))
-            for product_id, price_extra in cursor:
-                extras[product_id] = (
-                    extras.get(product_id, Decimal(0))
-                    + Decimal(str(price_extra or 0)))
-        return extras
