@@ -13,7 +13,9 @@ up to 10,000, then prints:
   of a cash register sale line, timed on a sample and scaled;
 - the p50 and p95 of `sale.point.sale.price_cart` when a scanned product is
   added to a cart of 1 to 10 lines (the screen prices the whole cart in one
-  call), and of the standard line `on_change_product` of that product.
+  call), and of the standard line `on_change_product` of that product;
+- the p50 and p95 of the same pure Python work timed between the scans:
+  how much the machine alone spreads the times.
 
 Server time, in the server process, without HTTP, each call in a
 read-only transaction of its own as trytond runs them.
@@ -166,8 +168,8 @@ def measure(pool, args):
     sample = generator.sample(products, min(args.sample, len(products)))
     standard = statistics.mean(standard_line(pool, pos, p['id'])
         for p in sample)
-    scans, standard_scans = scan_times(pool, pos, products, args.scans,
-        generator)
+    scans, standard_scans, fixed = scan_times(pool, pos, products,
+        args.scans, generator)
     return {
         'shown': len(products),
         'load': statistics.median(load_times),
@@ -175,6 +177,7 @@ def measure(pool, args):
         'standard_product': standard,
         'scan': scans,
         'standard_scan': standard_scans,
+        'fixed': fixed,
         }
 
 
@@ -203,7 +206,7 @@ def scan_times(pool, pos, products, n_scans, generator):
     """Times of pricing the cart after each scan, carts of up to 10 lines,
     and of the standard path's line on_change for the same products"""
     Sale = pool.get('sale.point.sale')
-    times, standard = [], []
+    times, standard, fixed = [], [], []
     lines = []
     for _ in range(n_scans):
         if len(lines) == 10:
@@ -215,7 +218,16 @@ def scan_times(pool, pos, products, n_scans, generator):
             Sale.price_cart(pos.id, {'lines': lines})
         times.append(time.perf_counter() - started)
         standard.append(standard_line(pool, pos, product['id']))
-    return percentiles(times), percentiles(standard)
+        fixed.append(fixed_work())
+    return percentiles(times), percentiles(standard), percentiles(fixed)
+
+
+def fixed_work():
+    """Time of the same pure Python work each time: its spread is the
+    machine's, not the code's"""
+    started = time.perf_counter()
+    sum(i * i for i in range(200_000))
+    return time.perf_counter() - started
 
 
 def percentiles(times):
@@ -241,6 +253,10 @@ def report(f):
     print(f"  Tryton's line on_change_product, p50 / p95:      "
         f"{f['standard_scan']['p50'] * ms:6.1f} / "
         f"{f['standard_scan']['p95'] * ms:.1f} ms")
+    fixed = f['fixed']
+    print(f"  the same Python work each time, p50 / p95:       "
+        f"{fixed['p50'] * ms:6.1f} / {fixed['p95'] * ms:.1f} ms "
+        f"(the machine's +{fixed['p95'] / fixed['p50'] - 1:.0%})")
 
 
 if __name__ == '__main__':
