@@ -17,6 +17,7 @@ each half does once per set of modules.
 Usage: run.py [--backend sqlite|postgresql] [-k PATTERN]
 """
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -227,9 +228,21 @@ class TimedResult(unittest.TextTestResult):
             self.stream.writeln(f'{seconds:8.1f} s  {name}')
 
 
+def cache_import_module():
+    """Backport of Tryton 8.2, which caches tools.import_module: 8.0 scans
+    every entry point of the virtualenv on each call, and the generic tests
+    of ModuleTestCase call it tens of thousands of times, about 2 s a test"""
+    from trytond import tools
+    from trytond.tools import misc
+    if not hasattr(misc.import_module, 'cache_info'):
+        misc.import_module = tools.import_module = functools.cache(
+            misc.import_module)
+
+
 def run_child(pattern):
     "Run all tests on the backend of the environment and save the figures"
     sys.path.insert(0, str(ROOT))
+    cache_import_module()
     loader = unittest.TestLoader()
     if pattern:
         loader.testNamePatterns = [f'*{pattern}*']
