@@ -37,9 +37,12 @@ BACKENDS = ('sqlite', 'postgresql')
 PG_OPTIONS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']
 # The halves of each backend's tests
 SHARDS = ('modules', 'scenarios')
-# PostgreSQL skips the activation test of the scenarios half; these module
-# tests run in that half instead, to keep both halves as long
-MOVED_ON_POSTGRESQL = {'trytond.modules.onretail_wallet.tests.test_module'}
+# Test files that run in the other half, to keep both halves of a backend
+# about as long (the activation test runs on SQLite only)
+MOVED = {
+    'sqlite': {'trytond.modules.onretail_base.tests.test_scenario'},
+    'postgresql': {'trytond.modules.onretail_base.tests.test_module'},
+    }
 
 
 def test_module_names():
@@ -84,10 +87,10 @@ def free_port():
 def shard_names(shard, backend):
     "The test files of a half: the module tests or all the others"
     def half(name):
-        if name.endswith('.test_module') and not (
-                backend == 'postgresql' and name in MOVED_ON_POSTGRESQL):
-            return 'modules'
-        return 'scenarios'
+        module_test = name.endswith('.test_module')
+        if name in MOVED[backend]:
+            module_test = not module_test
+        return 'modules' if module_test else 'scenarios'
     return [name for name in test_module_names() if half(name) == shard]
 
 
