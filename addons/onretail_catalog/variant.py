@@ -448,7 +448,7 @@ class Product(metaclass=PoolMeta):
 
     def get_list_price_used(self, name):
         price = super().get_list_price_used(name)
-        if price is not None and self.attribute_values:
+        if price is not None:
             price += self.price_extra
         return price
 
