@@ -349,10 +349,14 @@ class WebClientTestCase(unittest.TestCase):
         self.wait(EC.text_to_be_present_in_element(
                 (By.CSS_SELECTOR, selector), text))
 
+    @staticmethod
+    def receipts(printer):
+        return [d for d in printer.received if b'Filiale Wien' in d]
+
     def test_cashier_day(self):
         """A cashier logs in to the cashier screen, sells with a packaging
         barcode, the keypad, a customer's list and a gift card, prints through
-        the printer service and closes the day"""
+        the printer service, reprints, takes a return and closes the day"""
         password = secrets.token_urlsafe(12)
         printer_url, token, printer = self.start_printer_service()
         code = self.proteus(
@@ -434,13 +438,40 @@ class WebClientTestCase(unittest.TestCase):
             self.assertLess(time.monotonic(), deadline, "nothing printed")
             time.sleep(0.2)
         drawer, = [d for d in printer.received if d.startswith(b'\x1bp')]
-        receipt, = [d for d in printer.received if b'Filiale Wien' in d]
+        receipt, = self.receipts(printer)
         self.assertIn(b'7.49', receipt)
 
+        # The receipt once more
+        self.click('#reprint-button')
+        self.wait(lambda d: len(self.receipts(printer)) == 2)
+
+        # The customer brings the gel back: refunded in cash
+        number = self.proteus(
+            'Sale = Model.get("sale.point.sale"); '
+            'print(Sale.find([], order=[("id", "DESC")], limit=1)[0].number)')
+        self.assertIn(number.encode(), receipt)
+        self.click('#return-button')
+        self.find('#return-dialog input[name="number"]').send_keys(number)
+        self.click('#return-dialog .find')
+        gel = self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//dialog[@id="return-dialog"]'
+                    '//tr[td[contains(., "Aloe Vera Gel")]]//input')))
+        gel.clear()
+        gel.send_keys('1')
+        self.click('#return-dialog .take')
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', '7.49')
+        self.wait_text('#total', '-7.49')
+        self.click('#pay-button')
+        self.wait_text('#pay-dialog .due', '-7.49')
+        self.click_text('Cash', within='//dialog[@id="pay-dialog"]')
+        self.click('#pay-dialog .complete')
+        self.wait_text('#message', 'Change: 0.00')
+        self.wait(lambda d: len(self.receipts(printer)) == 3)
+
         # Closing with the cash expected: no difference; the report lists
-        # the 20.00 of the voucher
+        # the 20.00 of the voucher and the return
         self.click('#close-button')
-        cash = f'{(10000 + cents - 2000) / 100:.2f}'
+        cash = f'{(10000 + cents - 2000 - 749) / 100:.2f}'
         self.wait_text('#close-dialog .expected', cash)
         self.find('#close-dialog input[name="counted"]').send_keys(cash)
         self.wait_text('#close-dialog .difference', '0.00')
@@ -450,6 +481,7 @@ class WebClientTestCase(unittest.TestCase):
         self.assertRegex(report.text, r'Redeemed\s+20\.00 / 20\.00')
         self.assertRegex(report.text, r'Gift card\s+20\.00')
         self.assertRegex(report.text, r'Difference\s+0\.00')
+        self.assertRegex(report.text, r'Number of returns\s+1')
         self.click_text('Done', within='//dialog')
         self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])

@@ -86,6 +86,18 @@ class POSSaleLine(metaclass=PoolMeta):
             self.wallet_program = None
         return priced
 
+    def copy_returned(self, original, quantity):
+        super().copy_returned(original, quantity)
+        # The card keeps what it was loaded with: the wallet's refund rules
+        # apply to redemptions, not to sold credit.
+        if original.wallet_program:
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_return_wallet_credit',
+                    line=original.rec_name))
+        self.wallet_programs = []
+        self.wallet_program = None
+        self.wallet_card = None
+
     def set_cart_options(self, values, record):
         pool = Pool()
         Card = pool.get('wallet.card')
