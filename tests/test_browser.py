@@ -138,13 +138,15 @@ class WebClientTestCase(unittest.TestCase):
 
     def login(self, login, password):
         # Each test starts from the login, whatever the previous one left
-        self.driver.get(f'{self.url}#{self.database}')
+        self.driver.get(self.url)
         self.driver.delete_all_cookies()
         self.driver.execute_script(
             'window.localStorage.clear(); window.sessionStorage.clear();')
-        # A new page, whose login dialog takes the database from the URL:
-        # a server with several databases lists them all.
-        self.driver.refresh()
+        # A new page, whose login dialog takes the database from the URL
+        # (a server with several databases lists them all) and has no tab
+        # of a previous test
+        self.driver.get('about:blank')
+        self.driver.get(f'{self.url}#{self.database}')
         login_input = self.wait(EC.visibility_of_element_located(
                 (By.ID, 'login')))
         login_input.send_keys(login, Keys.ENTER)
