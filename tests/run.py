@@ -237,9 +237,8 @@ def cache_import_module():
     of ModuleTestCase call it tens of thousands of times, about 2 s a test"""
     from trytond import tools
     from trytond.tools import misc
-    if not hasattr(misc.import_module, 'cache_info'):
-        misc.import_module = tools.import_module = functools.cache(
-            misc.import_module)
+    misc.import_module = tools.import_module = functools.cache(
+        misc.import_module)
 
 
 def run_child(pattern):

@@ -67,9 +67,9 @@ class ActivationTestCase(unittest.TestCase):
             with self.subTest(module=module):
                 # Where a module it needs is active, nothing but its own
                 # dependencies is: that database saves activating them again.
-                needed = [m for m in databases if m in own_dependencies(module)]
+                needed = own_dependencies(module) & databases.keys()
                 if needed:
-                    name = databases.pop(needed[0])
+                    name = databases.pop(min(needed))
                 else:
                     name = f'activate_{module}'
                     create_database(name, self.env)

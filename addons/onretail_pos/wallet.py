@@ -96,7 +96,6 @@ class POSSaleLine(metaclass=PoolMeta):
                     line=original.rec_name))
         self.wallet_programs = []
         self.wallet_program = None
-        self.wallet_card = None
 
     def set_cart_options(self, values, record):
         pool = Pool()
