@@ -4,7 +4,7 @@ from sql.aggregate import Max
 from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields, tree
+from trytond.model import Index, ModelSQL, ModelView, fields, tree
 from trytond.model.exceptions import ValidationError
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
@@ -164,6 +164,17 @@ class _TemplateCategoryMixin(ModelSQL):
     __slots__ = ()
     template = fields.Many2One(
         'product.template', "Product", ondelete='CASCADE', required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # A product's categories and a category's products are read by
+        # either side; without an index each read scans the whole table.
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.template, Index.Range())),
+                Index(t, (t.category, Index.Range())),
+                })
 
 
 class TemplatePOSCategory(_TemplateCategoryMixin):

@@ -67,7 +67,7 @@ class ProductData:
         self.rows = product_rows(self.ids)
         self.parents = Pool().get('product.category').parents()
         self._sale_prices = self._cost_prices = None
-        self._account_categories = self._customer_taxes = None
+        self._customer_taxes = None
 
     def products(self, product_ids):
         records = self.records
@@ -83,17 +83,11 @@ class ProductData:
                 {i: row[2] for i, row in self.rows.items()})
         return self._sale_prices
 
-    def account_categories(self):
-        "{product id: account category id}"
-        if self._account_categories is None:
-            self._account_categories = account_categories(
-                list(self.records.values()))
-        return self._account_categories
-
     def customer_taxes(self):
         "{product id: its customer taxes}, None without account category"
         if self._customer_taxes is None:
-            self._customer_taxes = customer_taxes(self.account_categories())
+            self._customer_taxes = customer_taxes(
+                {i: row[4] for i, row in self.rows.items()})
         return self._customer_taxes
 
     def cost_prices(self):
@@ -142,7 +136,7 @@ class BatchPricer:
         category_winners = {}
         winners = {}
         for product_id in product_ids:
-            template, categories, _, _ = rows[product_id]
+            template, categories = rows[product_id][:2]
             product_quantity = (
                 quantities[product_id] if quantities else abs(quantity))
             rule = None
@@ -261,18 +255,21 @@ def first_match(quantity, ancestors, rules):
 
 def product_rows(product_ids):
     """Return {product id: [template id, sorted tuple of its category ids,
-    list price, cost price]} with the prices of the context's company, in
-    two queries"""
+    list price, cost price, account category id]} with the prices of the
+    context's company, in two queries"""
     pool = Pool()
     Product = pool.get('product.product')
+    Template = pool.get('product.template')
     ListPrice = pool.get('product.list_price')
     CostPrice = pool.get('product.cost_price')
     product = Product.__table__()
+    template = Template.__table__()
     template_price = ListPrice.__table__()
     product_price = ListPrice.__table__()
     cost_price = CostPrice.__table__()
     company = Transaction().context.get('company')
     query = (product
+        .join(template, condition=template.id == product.template)
         .join(template_price, 'LEFT', condition=(
                 (template_price.template == product.template)
                 & (template_price.product == Null)
@@ -289,15 +286,15 @@ def product_rows(product_ids):
         cursor.execute(*query.select(
                 product.id, product.template,
                 product_price.list_price, template_price.list_price,
-                cost_price.cost_price,
+                cost_price.cost_price, template.account_category,
                 where=fields.SQL_OPERATORS['in'](product.id, sub_ids)))
         # fetchall: iterating the cursor row by row costs as much as the query
         for (product_id, template_id, own_price, template_price_,
-                cost) in cursor.fetchall():
+                cost, account_category) in cursor.fetchall():
             rows[product_id] = [template_id, (),
                 to_decimal(own_price if own_price is not None
                     else template_price_),
-                to_decimal(cost) or Decimal(0)]
+                to_decimal(cost) or Decimal(0), account_category]
     categories = template_categories({row[0] for row in rows.values()})
     for row in rows.values():
         row[1] = categories.get(row[0], ())

@@ -3,8 +3,9 @@
 """Categories remember their parents and the customer taxes of the account
 categories across transactions: pricing reads them on every call and they
 seldom change. A change of the categories also clears the rules that price
-lists remember."""
+lists remember. The categories of a product are indexed by product."""
 from trytond.cache import Cache
+from trytond.model import Index
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -76,3 +77,15 @@ class Tax(metaclass=PoolMeta):
     def on_modification(cls, mode, taxes, field_names=None):
         super().on_modification(mode, taxes, field_names=field_names)
         clear_customer_taxes_cache()
+
+
+class TemplateCategory(metaclass=PoolMeta):
+    __name__ = 'product.template-product.category'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Pricing reads the categories of a few templates on every call;
+        # product does not index the relation, so each read scans it all.
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.template, Index.Range())))

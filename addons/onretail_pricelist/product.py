@@ -22,8 +22,7 @@ class Product(metaclass=PoolMeta):
         """Return {product id: sale price} equal to list_price_used, read in
         bulk for price lists"""
         ids = [p.id for p in products]
-        prices = {i: sale_price for i, (_, _, sale_price, _)
-            in product_rows(ids).items()}
+        prices = {i: row[2] for i, row in product_rows(ids).items()}
         return cls.adjust_price_list_sale_prices(products, prices)
 
     @classmethod
