@@ -162,6 +162,10 @@ class POSSale(metaclass=PoolMeta):
         templates = Template.browse({p.template.id for p in products})
         for template in templates[:1]:
             template.sale_uom
+        # and the units that pricing reads of the products, from the first
+        # product: each read covers the products after the one read
+        for product in products[:1]:
+            product.sale_uom, product.default_uom
         # What pricing reads of the products, read once for all
         with Transaction().set_context(company=point.company.id):
             cart_cached('product data', lambda: ProductData(products))
