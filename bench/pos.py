@@ -44,7 +44,7 @@ SEPARATOR = '~'  # between the code of a demo product and its copy number
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--products', type=int, default=10_000)
-    parser.add_argument('--scans', type=int, default=100)
+    parser.add_argument('--scans', type=int, default=400)
     parser.add_argument('--sample', type=int, default=100,
         help="products priced one by one by the standard path")
     parser.add_argument('--reuse', action='store_true',
