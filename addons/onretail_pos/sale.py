@@ -55,6 +55,11 @@ def cart_cached(key, compute):
     return cache[key]
 
 
+def pricing_cart():
+    "Whether the cart is being priced for the screen, not checked out"
+    return cart_cached('price from cart', bool)
+
+
 class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
@@ -415,7 +420,7 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         for all its products at once; False when it takes Tryton's path.
         Only when pricing a cart: checkout creates the sale by Tryton's."""
         products = cart_cached('products', dict)
-        if (not cart_cached('price from cart', bool)
+        if (not pricing_cart()
                 or not self.product or self.product.id not in products):
             return False
         point, price_list = self.sale.point, self.sale.price_list

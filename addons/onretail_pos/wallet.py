@@ -9,6 +9,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CheckoutError
+from .sale import pricing_cart
 
 
 class POS(metaclass=PoolMeta):
@@ -113,6 +114,9 @@ class POSSaleLine(metaclass=PoolMeta):
                         product=self.product.rec_name))
             self.wallet_program = program
         if not self.wallet_program:
+            if pricing_cart():
+                # The screen asks the cashier for it
+                return
             raise CheckoutError(gettext(
                     'onretail_pos.msg_cart_wallet_program_missing',
                     record=record, product=self.product.rec_name))
