@@ -7,6 +7,7 @@ onretail.conf, demo data included) on the backend of the environment, serves
 it with trytond and the web client, and drives headless Chromium through the
 login and the Retail menu.
 """
+import base64
 import json
 import os
 import secrets
@@ -118,15 +119,39 @@ class WebClientTestCase(unittest.TestCase):
         """Log in once over JSON-RPC: the server loads the modules of the
         database on its first login, which may take longer than a browser
         wait on a busy machine"""
-        body = json.dumps({'id': 0, 'method': 'common.db.login',
-                'params': ['admin', {'password': cls.password}, 'en']})
+        cls.admin_session(timeout=10 * TIMEOUT)
+
+    @classmethod
+    def admin_session(cls, timeout=TIMEOUT):
+        "The authorization of a new session of admin"
+        user_id, session, _ = cls.rpc('common.db.login',
+            'admin', {'password': cls.password}, 'en', timeout=timeout)
+        return 'Session ' + base64.b64encode(
+            f'admin:{user_id}:{session}'.encode()).decode()
+
+    @classmethod
+    def rpc(cls, method, *params, timeout=TIMEOUT, authorization=None):
+        "The result of a JSON-RPC call to the server"
+        headers = {'Content-Type': 'application/json'}
+        if authorization:
+            headers['Authorization'] = authorization
+        body = json.dumps({'id': 0, 'method': method, 'params': params})
         request = urllib.request.Request(
             f'{cls.url}{cls.database}/rpc/', data=body.encode(),
-            headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=10 * TIMEOUT) as response:
+            headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             result = json.load(response)
         if 'error' in result:
-            raise RuntimeError(f"login failed: {result['error']}")
+            raise RuntimeError(f"{method} failed: {result['error']}")
+        return result['result']
+
+    def admin_rpc(self, method, *params):
+        "The result of a call of admin, in admin's context"
+        authorization = self.admin_session()
+        context = self.rpc('model.res.user.get_preferences', True, {},
+            authorization=authorization)
+        return self.rpc(
+            method, *params, context, authorization=authorization)
 
     @staticmethod
     def stop(server):
@@ -486,5 +511,101 @@ class WebClientTestCase(unittest.TestCase):
         self.assertRegex(report.text, r'Number of returns\s+1')
         self.click_text('Done', within='//dialog')
         self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+
+    def test_new_customer_buys_a_voucher(self):
+        """A cashier creates a customer at the register and sells her a
+        voucher of the program she chooses, of the amount she asks for"""
+        password = secrets.token_urlsafe(12)
+        printer_url, token, printer = self.start_printer_service()
+        # A gift box that sells the vouchers of two programs, at any amount
+        ids = self.proteus(
+            'from decimal import Decimal; '
+            'User = Model.get("res.user"); Group = Model.get("res.group"); '
+            'Company = Model.get("company.company"); '
+            'POS = Model.get("sale.point"); '
+            'Program = Model.get("wallet.program"); '
+            'Template = Model.get("product.template"); '
+            'company, = Company.find([]); '
+            f'user = User(name="Clara Kassier", login="clara", '
+            f'password={password!r}); '
+            'user.groups.append(Group.find([("name", "=", "Cashier")])[0]); '
+            'user.companies.append(company); user.company = company; '
+            'user.save(); '
+            'pos, = POS.find([("name", "=", "Filiale Wien")]); '
+            f'pos.printer_url = {printer_url!r}; '
+            f'pos.printer_token = {token!r}; pos.save(); '
+            'voucher, = Program.find([("name", "=", "Christmas voucher")]); '
+            'template = Template(name="Gift Box", type="service", '
+            'salable=True, list_price=Decimal(0), '
+            'default_uom=voucher.product.default_uom, '
+            'account_category=voucher.product.template.account_category); '
+            'template.save(); '
+            'print(template.products[0].id, voucher.account.id, '
+            'voucher.expiry_account.id, voucher.expiry_journal.id)')
+        product, account, expiry_account, journal = map(int, ids.split())
+        # Through the server, which remembers the programs of each product
+        self.admin_rpc('model.wallet.program.create', [{
+                    'name': name, 'type': 'gift_card', 'product': product,
+                    'account': account, 'expiry_account': expiry_account,
+                    'expiry_journal': journal,
+                    } for name in ["Birthday voucher", "Wedding voucher"]])
+
+        self.driver.get(f'{self.url}{self.database}/pos/')
+        form = self.find('#login-form')
+        form.find_element(By.NAME, 'login').send_keys('clara')
+        form.find_element(By.NAME, 'password').send_keys(password, Keys.ENTER)
+        self.find('#opening input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+
+        # A new customer, with her email
+        self.click('#customer-button')
+        dialog = self.find('#customer-dialog')
+        dialog.find_element(By.NAME, 'name').send_keys('Eva Neumann')
+        dialog.find_element(By.NAME, 'email').send_keys('eva@example.com')
+        self.click('#customer-dialog .create')
+        self.wait_text('#customer-name', 'Eva Neumann')
+
+        # The gift box asks for the program, then for the amount
+        self.find('#search').send_keys('Gift Box', Keys.ENTER)
+        self.wait_text('#choice-dialog h2', 'Choose the program')
+        self.click_text('Wedding voucher', within='//dialog')
+        self.wait_text('#choice-dialog h2', 'Amount of the card')
+        self.find('#choice-dialog input[name="amount"]').send_keys('30')
+        self.click('#choice-dialog button.primary')
+        self.wait_text('#total', '30.00')
+
+        self.click('#pay-button')
+        amount = self.find('#pay-dialog input[name="amount"]')
+        amount.clear()
+        amount.send_keys('50')
+        self.click_text('Cash', within='//dialog[@id="pay-dialog"]')
+        self.wait_text('#pay-dialog .change', '20.00')
+        self.click('#pay-dialog .complete')
+        self.wait_text('#message', '20.00')
+
+        # The sale is hers and issued a new card of the program she chose,
+        # which the printer service printed
+        code = self.proteus(
+            'Sale = Model.get("sale.point.sale"); '
+            'Card = Model.get("wallet.card"); '
+            'sale = Sale.find([], order=[("id", "DESC")], limit=1)[0]; '
+            'email, = [m.value for m in sale.customer.contact_mechanisms]; '
+            'card, = Card.find([("program.name", "=", "Wedding voucher")]); '
+            'print(sale.customer.name, email, card.balance, card.code)')
+        self.assertRegex(code, r'^Eva Neumann eva@example\.com 30\.00 \S+$')
+        code = code.split()[-1]
+        self.wait(lambda d: any(code.encode() in d for d in printer.received))
+
+        # The session report lists the credit sold under its program
+        self.click('#close-button')
+        self.wait_text('#close-dialog .expected', '130.00')
+        self.find('#close-dialog input[name="counted"]').send_keys('130')
+        self.click('#close-dialog .close-session')
+        report = self.find('#report-dialog .report')
+        self.wait_text('#report-dialog .report', 'Wedding voucher')
+        self.assertRegex(report.text, r'Sold\s+30\.00 / 30\.00')
+        self.assertNotIn('Birthday voucher', report.text)
+        self.click_text('Done', within='//dialog')
         self.assertEqual(self.script_errors(), [])
 
