@@ -255,15 +255,16 @@ def run_child(pattern):
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2,
         resultclass=TimedResult).run(suite)
     result.print_slowest()
-    # A test whose subtests fail several times counts once.
-    failed = len({
-            getattr(test, 'test_case', test).id()
-            for test, _ in result.failures + result.errors}) + len(
-        result.unexpectedSuccesses)
+    # A test whose subtests fail several times counts once; a class whose
+    # set-up fails counts as one failure, none of its tests having run.
+    failed = {getattr(test, 'test_case', test)
+        for test, _ in result.failures + result.errors}
+    failed_tests = [t for t in failed if isinstance(t, unittest.TestCase)]
     skipped = len(result.skipped)
     figures = {
-        'passed': result.testsRun - failed - skipped,
-        'failed': failed,
+        'passed': (result.testsRun - len(failed_tests)
+            - len(result.unexpectedSuccesses) - skipped),
+        'failed': len(failed) + len(result.unexpectedSuccesses),
         'skipped': skipped,
         'failures': [(test.id(), _tail(trace))
             for test, trace in result.failures + result.errors],
