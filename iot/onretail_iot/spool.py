@@ -104,11 +104,13 @@ class PrinterQueue:
     def _run(self):
         while True:
             with self._wake:
-                while not self._stop and not self.jobs():
+                # the jobs listed once: a job deleted by hand in between
+                # must not stop the thread
+                while not self._stop and not (jobs := self.jobs()):
                     self._wake.wait()
                 if self._stop:
                     return
-            path = self.jobs()[0]
+            path = jobs[0]
             try:
                 self.send(path.read_bytes())
             except Exception as exception:
