@@ -162,7 +162,7 @@ class ServiceTestCase(unittest.TestCase):
 
     def start_service(self):
         config = Config(token=TOKEN, queue=self.queue_folder,
-            port=free_port(), origins=('http://shop.example',), retry=0.1,
+            port=0, origins=('http://shop.example',), retry=0.1,
             printers={'receipt': PrinterConfig(name='receipt',
                     driver='network', columns=48,
                     options={'host': '127.0.0.1',
@@ -172,7 +172,7 @@ class ServiceTestCase(unittest.TestCase):
         thread = threading.Thread(target=self.server.serve_forever,
             daemon=True)
         thread.start()
-        self.port = config.port
+        self.port = self.server.server_port
         self.addCleanup(self.stop_service)
 
     def stop_service(self):
