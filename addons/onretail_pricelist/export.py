@@ -10,6 +10,7 @@ import secrets
 from decimal import Decimal
 from urllib.parse import quote
 
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -40,8 +41,18 @@ class PriceList(metaclass=PoolMeta):
         return cls.search(domain, order=[('gateway_name', 'ASC')])
 
     @classmethod
+    def check_gateway_export(cls, price_lists):
+        "Refuse the lists that are not exported via the gateway"
+        for price_list in price_lists:
+            if not price_list.gateway_export:
+                raise UserError(gettext(
+                        'onretail_pricelist.msg_export_not_gateway',
+                        price_list=price_list.rec_name))
+
+    @classmethod
     def export_gateway(cls, price_lists, date, format='csv'):
         "Yield the export of the lists as text chunks"
+        cls.check_gateway_export(price_lists)
         rows = (row for price_list in price_lists
             for row in price_list.gateway_rows(date))
         if format == 'json':
@@ -177,6 +188,25 @@ def json_chunks(rows):
     yield '[]\n' if separator == '[\n' else '\n]\n'
 
 
+def is_retail_manager(user_id=None):
+    "Whether the user (of the transaction by default) is a Retail Manager"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if user_id is None:
+        user_id = transaction.user
+    with transaction.set_user(user_id):
+        return ModelData.get_id('onretail_base', 'group_retail_admin') in (
+            User.get_groups())
+
+
+def check_retail_manager():
+    "Refuse the gateway export to users who are not Retail Managers"
+    if not is_retail_manager():
+        raise AccessError(gettext('onretail_pricelist.msg_export_access'))
+
+
 class ExportLink(ModelSQL):
     "A short-lived link that streams a gateway export to the browser"
     __name__ = 'product.price_list.export.link'
@@ -196,7 +226,13 @@ class ExportLink(ModelSQL):
     @classmethod
     @without_check_access
     def create_link(cls, price_list, date, format):
-        "Return the URL path of a new link"
+        "Return the URL path of a new link for the user of the transaction"
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        # The wizard runs its transitions without access checks.
+        check_retail_manager()
+        if price_list:
+            PriceList.check_gateway_export([price_list])
         cls.delete(cls.search([
                     ('create_date', '<', dt.datetime.now() - LINK_VALIDITY),
                     ]))
@@ -253,6 +289,13 @@ class Export(Wizard):
             Button("Export", 'download', 'tryton-ok', default=True),
             ])
     download = StateAction('onretail_pricelist.url_export')
+
+    @classmethod
+    def check_access(cls):
+        super().check_access()
+        # The groups of the action are not enough: they are skipped when the
+        # context names another action.
+        check_retail_manager()
 
     def default_start(self, fields):
         pool = Pool()

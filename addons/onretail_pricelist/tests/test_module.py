@@ -508,6 +508,24 @@ class OnRetailPricelistTestCase(
                             'json'))), [])
 
     @with_transaction()
+    def test_cli_export(self):
+        "onretail-price-export writes the gateway lists, and only them"
+        from trytond.modules.onretail_pricelist import cli
+        context, _ = self.setup_company()
+        with context:
+            self.product("Shirt", D(30))
+            self.price_list("Shop", gateway_name="shop", gateway_export=True)
+            self.price_list("Staff", gateway_name="staff")
+            output = io.StringIO()
+            cli.export(Pool(), cli.parse_arguments(
+                    ['-d', 'test', '--date', TODAY.isoformat()]), output)
+            self.assertEqual(output.getvalue().splitlines()[1:],
+                ['shop,SHIRT,SHIRT,0,30.00,usd,,'])
+            with self.assertRaises(SystemExit):
+                cli.export(Pool(), cli.parse_arguments(
+                        ['-d', 'test', '--list', 'staff']), io.StringIO())
+
+    @with_transaction()
     def test_access(self):
         "Retail managers edit price lists; retail users and cashiers read them"
         pool = Pool()
