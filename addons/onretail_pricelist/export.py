@@ -4,6 +4,7 @@
 JSON, produced row by row so that any number of products streams."""
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import secrets
@@ -12,7 +13,7 @@ from urllib.parse import quote
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
@@ -207,11 +208,27 @@ def check_retail_manager():
         raise AccessError(gettext('onretail_pricelist.msg_export_access'))
 
 
+def hash_token(token):
+    # The table keeps only the hash: a token is found by an indexed equality
+    # on its hash, which tells nothing about the token (no timing leak), and
+    # the rows or a backup of them give no usable link.
+    return hashlib.sha256(token.encode('utf-8')).hexdigest()
+
+
 class ExportLink(ModelSQL):
-    "A short-lived link that streams a gateway export to the browser"
+    """A short-lived link that streams a gateway export to the browser.
+
+    sao opens the link in a new window, without Authorization header; but
+    sao 8.0 keeps its session in the tryton_session cookie, which the browser
+    sends with the link.  So the route authenticates the request as trytond
+    does for RPC (that cookie or an Authorization: Session header) and serves
+    a link only to its own user, for ten minutes, while that user is still an
+    active Retail Manager and the list still exported via the gateway.  A
+    leaked link is useless without its user's session, so it need not be
+    single-use and a download can be retried."""
     __name__ = 'product.price_list.export.link'
     __string__ = "Price List Export Link"
-    token = fields.Char("Token", required=True, strip=False)
+    token_hash = fields.Char("Token Hash", required=True, strip=False)
     user = fields.Many2One('res.user', "User", required=True,
         ondelete='CASCADE')
     price_list = fields.Many2One(
@@ -222,6 +239,25 @@ class ExportLink(ModelSQL):
             ('csv', "CSV"),
             ('json', "JSON"),
             ], "Format", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.token_hash, Index.Equality(cardinality='high'))))
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        # Migration from the clear tokens: the links live ten minutes, so
+        # they are dropped rather than hashed.
+        if table_h.column_exist('token'):
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.delete())
+            table_h.drop_column('token')
+        super().__register__(module)
 
     @classmethod
     @without_check_access
@@ -236,25 +272,33 @@ class ExportLink(ModelSQL):
         cls.delete(cls.search([
                     ('create_date', '<', dt.datetime.now() - LINK_VALIDITY),
                     ]))
+        token = secrets.token_urlsafe(32)
         link = cls(
-            token=secrets.token_urlsafe(32),
+            token_hash=hash_token(token),
             user=Transaction().user, price_list=price_list, date=date,
             format=format)
         link.save()
         return '/%s/onretail_pricelist/export/%s' % (
-            quote(Transaction().database.name), link.token)
+            quote(Transaction().database.name), token)
 
     @classmethod
     @without_check_access
-    def get_valid(cls, token):
+    def get_valid(cls, token, user_id):
+        """Return the link of the token if it is the user's, not expired, and
+        the user may still export the list"""
         links = cls.search([
-                ('token', '=', token),
+                ('token_hash', '=', hash_token(token)),
+                ('user', '=', user_id),
                 ('create_date', '>=', dt.datetime.now() - LINK_VALIDITY),
                 ], limit=1)
-        if not links:
+        link = links[0] if links else None
+        if (not link
+                or not link.user.active
+                or not is_retail_manager(user_id)
+                or (link.price_list and not link.price_list.gateway_export)):
             raise AccessError(gettext(
                     'onretail_pricelist.msg_export_link_invalid'))
-        return links[0]
+        return link
 
     @property
     def filename(self):

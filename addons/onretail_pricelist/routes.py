@@ -2,7 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 from http import HTTPStatus
 
-from werkzeug.exceptions import abort
 from werkzeug.wrappers import Response
 
 from trytond.exceptions import UserError
@@ -19,17 +18,27 @@ MIMETYPES = {
 @app.route(
     '/<database_name>/onretail_pricelist/export/<token>', methods={'GET'})
 @with_pool
-@with_transaction()
 def export(request, pool, token):
     "Stream the gateway export that a link of the client asked for"
+    # The user of the request's Tryton session, checked by trytond.security
+    # as for RPC: sao's tryton_session cookie or an Authorization header.
+    # The link serves only that user (see ExportLink).
+    user_id = request.user_id
+    if not user_id:
+        return refused()
+    return export_link(request, pool, token, user_id)
+
+
+@with_transaction()
+def export_link(request, pool, token, user_id):
     try:
         Link = pool.get('product.price_list.export.link')
     except KeyError:  # the module is not activated in this database
-        abort(HTTPStatus.NOT_FOUND)
+        return Response(status=HTTPStatus.NOT_FOUND)
     try:
-        link = Link.get_valid(token)
+        link = Link.get_valid(token, user_id)
     except UserError:
-        abort(HTTPStatus.FORBIDDEN)
+        return refused()
     job = {
         'database': pool.database_name,
         'user': link.user.id,
@@ -45,6 +54,11 @@ def export(request, pool, token):
             'Content-Disposition': 'attachment; filename="%s"' % (
                 link.filename),
             })
+
+
+def refused():
+    "An empty 403: it tells nothing of the link"
+    return Response(status=HTTPStatus.FORBIDDEN)
 
 
 def stream_export(pool, job):

@@ -17,6 +17,8 @@ from trytond.tests.test_tryton import (
     ModuleTestCase, RouteTestCase, with_transaction)
 from trytond.transaction import Transaction
 
+from .tools import create_user, login
+
 D = Decimal
 TODAY = dt.date(2026, 11, 23)
 
@@ -658,12 +660,20 @@ class OnRetailPricelistRouteTestCase(PriceListTestMixin, RouteTestCase):
         pool = Pool()
         Link = pool.get('product.price_list.export.link')
         test = cls()
-        context, _ = test.setup_company()
+        context, company = test.setup_company()
         with context:
             test.product("Shirt", D(30))
             price_list = test.price_list(
                 "Shop", gateway_name="shop", gateway_export=True)
-            cls.path = Link.create_link(price_list, TODAY, 'csv')
+            manager = create_user('manager', 'group_retail_admin', company)
+            with Transaction().set_user(manager.id):
+                cls.path = Link.create_link(price_list, TODAY, 'csv')
+
+    def client(self):
+        "A client logged in as the manager who asked for the link"
+        client = super().client()
+        login(client, self.db_name, 'manager')
+        return client
 
     def test_export_streams(self):
         "A valid link streams the CSV"
