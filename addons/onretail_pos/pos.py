@@ -13,7 +13,7 @@ from sql.conditionals import Coalesce, NullIf
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.onretail_pricelist.batch import ProductData
 from trytond.modules.onretail_pricelist.price_list import cyclic_gc_paused
 from trytond.modules.product import round_price
@@ -23,7 +23,25 @@ from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from . import boundary
 from .exceptions import CheckoutError
+
+# What the printer service (onretail-iot) takes: lines of a receipt's text
+# and the logo file
+RECEIPT_LINE_LENGTH = 300
+LOGO_SIZE = 1024 * 1024
+
+
+def is_cashier():
+    """Whether the user of the transaction is in the group Cashier; true
+    inside the server's own calls, which check no access"""
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    if not Transaction().check_access:
+        return True
+    return ModelData.get_id('onretail_base', 'group_cashier') in (
+        User.get_groups())
 
 
 class POS(metaclass=PoolMeta):
@@ -72,8 +90,25 @@ class POS(metaclass=PoolMeta):
         "all.")
     cashiers = fields.Many2Many(
         'sale.point-res.user', 'point', 'user', "Cashiers",
-        help="The users who may sell at this cash register; empty for all "
-        "cashiers of the company.")
+        help="The users of the group Cashier who may sell at this cash "
+        "register; empty for all cashiers of the company.")
+    returns_without_receipt = fields.Boolean(
+        "Returns without Receipt",
+        help="Cashiers may take back goods that no receipt shows, each "
+        "such return approved by a Retail Manager's login on the screen.")
+    cart_max_lines = fields.Integer(
+        "Maximum Lines per Cart", required=True,
+        domain=[('cart_max_lines', '>', 0), ('cart_max_lines', '<=', 1000)],
+        help="The cashier screen refuses a cart with more lines.")
+    cart_max_quantity = fields.Numeric(
+        "Maximum Quantity per Line", digits=(16, 4), required=True,
+        domain=[('cart_max_quantity', '>', 0)],
+        help="The cashier screen refuses a line of a larger quantity.")
+    cart_max_amount = fields.Numeric(
+        "Maximum Amount per Cart", digits=(16, 2), required=True,
+        domain=[('cart_max_amount', '>', 0)],
+        help="The cashier screen refuses a line or a cart whose amount, "
+        "sold or returned, is larger, and payments larger than it.")
     # Whether a user may sell at a register: checked on each cart pricing
     _allows_user_cache = Cache('sale.point.allows_user', context=False)
 
@@ -95,11 +130,30 @@ class POS(metaclass=PoolMeta):
         return False
 
     @classmethod
+    def default_returns_without_receipt(cls):
+        return False
+
+    @classmethod
+    def default_cart_max_lines(cls):
+        return 200
+
+    @classmethod
+    def default_cart_max_quantity(cls):
+        return Decimal(1000)
+
+    @classmethod
+    def default_cart_max_amount(cls):
+        return Decimal(10000)
+
+    @classmethod
     def validate_fields(cls, points, field_names):
         super().validate_fields(points, field_names)
         if 'printer_url' in field_names:
             for point in points:
                 point.check_printer_url()
+        if field_names & {'receipt_header', 'receipt_footer', 'logo'}:
+            for point in points:
+                point.check_receipt_texts()
 
     def check_printer_url(self):
         if not self.printer_url:
@@ -109,6 +163,23 @@ class POS(metaclass=PoolMeta):
             raise ValidationError(gettext(
                     'onretail_pos.msg_printer_url_invalid',
                     point=self.rec_name, url=self.printer_url))
+
+    def check_receipt_texts(self):
+        """Refuse what the printer service refuses to print, so that no
+        receipt of the register fails at the printer"""
+        for name in ['receipt_header', 'receipt_footer']:
+            for line in (getattr(self, name) or '').splitlines():
+                if (len(line) > RECEIPT_LINE_LENGTH
+                        or any(ord(c) < 32 for c in line)):
+                    raise ValidationError(gettext(
+                            'onretail_pos.msg_receipt_text_invalid',
+                            point=self.rec_name,
+                            field=self.__names__(name)['field'],
+                            maximum=RECEIPT_LINE_LENGTH))
+        if self.logo and len(self.logo) > LOGO_SIZE:
+            raise ValidationError(gettext(
+                    'onretail_pos.msg_logo_too_big', point=self.rec_name,
+                    maximum=LOGO_SIZE // 1024))
 
     def allowed_payment_methods(self):
         "The payment methods the cashier screen offers"
@@ -125,13 +196,15 @@ class POS(metaclass=PoolMeta):
         return Category.search([('parent', '=', None)])
 
     def allows_user(self, user):
-        "Whether user may sell at this cash register"
+        "Whether user, when a cashier, may sell at this cash register"
         return (not self.cashiers or user in self.cashiers) and (
             self.company in user.companies)
 
     @classmethod
     def for_user(cls, user):
         "The cash registers user may sell at"
+        if not is_cashier():
+            return []
         return [p for p in cls.search([]) if p.allows_user(user)]
 
     @classmethod
@@ -140,18 +213,36 @@ class POS(metaclass=PoolMeta):
         cls._allows_user_cache.clear()
 
     def check_cashier(self):
-        "Raise when the user of the transaction may not sell here"
+        """Raise when the user of the transaction may not sell here: the
+        first check of every method of the cashier screen"""
         User = Pool().get('res.user')
         user = User(Transaction().user)
+        if not Transaction().check_access:
+            return
         key = (self.id, user.id)
         allowed = self._allows_user_cache.get(key)
         if allowed is None:
             allowed = self._allows_user_cache.set(
                 key, self.allows_user(user))
-        if not allowed:
+        if not (allowed and is_cashier()):
             raise CheckoutError(gettext(
                     'onretail_pos.msg_point_not_allowed',
                     point=self.rec_name, user=user.rec_name))
+
+    @classmethod
+    def screen_point(cls, point_id):
+        """The cash register of point_id, once the user of the transaction
+        proved to be its cashier; UserError otherwise"""
+        point_id = boundary.identifier(
+            point_id, gettext('onretail_pos.msg_cash_register'), 'id',
+            required=True)
+        with without_check_access():
+            points = cls.search([('id', '=', point_id)])
+        if not points:
+            boundary.refuse('msg_point_unknown', point=point_id)
+        point, = points
+        point.check_cashier()
+        return point
 
     def receipt_logo(self):
         "The logo as the receipts carry it: base64 of the image file"
@@ -164,6 +255,9 @@ class POS(metaclass=PoolMeta):
         Session = pool.get('sale.point.cash.session')
         User = pool.get('res.user')
         user = User(Transaction().user)
+        if not is_cashier():
+            raise AccessError(gettext('onretail_pos.msg_not_cashier',
+                    user=user.rec_name))
         with without_check_access():
             registers = []
             for point in cls.for_user(user):
@@ -184,6 +278,7 @@ class POS(metaclass=PoolMeta):
             'price_list': (
                 self.price_list.rec_name if self.price_list else None),
             'may_change_prices': self.cashier_may_change_prices,
+            'returns_without_receipt': self.returns_without_receipt,
             'cash_drawer': self.cash_drawer,
             'printer': {
                 'url': self.printer_url, 'token': self.printer_token,
@@ -204,8 +299,7 @@ class POS(metaclass=PoolMeta):
     def screen_products(cls, point_id):
         """The categories and the salable products of the register with
         their prices, as the product grid and the search need them"""
-        point = cls(point_id)
-        point.check_cashier()
+        point = cls.screen_point(point_id)
         with without_check_access(), Transaction().set_context(
                 company=point.company.id), cyclic_gc_paused():
             categories = point.screen_categories()
@@ -370,14 +464,17 @@ class POS(metaclass=PoolMeta):
         return its id"""
         pool = Pool()
         Party = pool.get('party.party')
-        point = cls(point_id)
-        point.check_cashier()
-        name = (values.get('name') or '').strip()
+        point = cls.screen_point(point_id)
+        record = gettext('onretail_pos.msg_new_customer')
+        values = boundary.mapping(values, record, {'name', 'email', 'phone'})
+        name = boundary.text(values.get('name'), record, 'name', 100)
         if not name:
             raise ValidationError(gettext('onretail_pos.msg_customer_name'))
-        mechanisms = [
-            {'type': type_, 'value': values[type_].strip()}
-            for type_ in ['email', 'phone'] if (values.get(type_) or '').strip()]
+        mechanisms = []
+        for type_ in ['email', 'phone']:
+            value = boundary.text(values.get(type_), record, type_, 100)
+            if value:
+                mechanisms.append({'type': type_, 'value': value})
         with without_check_access():
             party, = Party.create([{
                         'name': name,

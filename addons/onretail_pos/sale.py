@@ -8,8 +8,10 @@ from decimal import Decimal, InvalidOperation
 
 from sql import Null
 
+from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.onretail_catalog.packaging import PackagingLineMixin
 from trytond.modules.onretail_pricelist.batch import ProductData
 from trytond.modules.product import round_price
@@ -18,19 +20,17 @@ from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
+from . import boundary
 from .exceptions import CheckoutError
 
 
-def to_decimal(value, record, field):
-    "A number of the cart as Decimal; CheckoutError naming what is wrong"
-    if value is None or value == '':
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise CheckoutError(gettext(
-                'onretail_pos.msg_cart_number_invalid',
-                record=record, field=field, value=value))
+CART_KEYS = {'client_id', 'customer', 'lines', 'payments', 'approval'}
+# returnable is what the screen showed; the server counts again
+LINE_KEYS = {'product', 'packaging', 'quantity', 'unit_price', 'discount',
+    'returned_line', 'returnable', 'wallet_program', 'wallet_card'}
+PAYMENT_KEYS = {'method', 'amount', 'card', 'refund'}
+APPROVAL_KEYS = {'login', 'password'}
+MAX_PAYMENTS = 20
 
 
 _cart_cache = ContextVar('onretail_pos_cart_cache', default=None)
@@ -72,6 +72,12 @@ class POSSale(metaclass=PoolMeta):
         ondelete='RESTRICT',
         domain=[('point', '=', Eval('point', -1))],
         help="The cash session the sale was paid in.")
+    return_approved_by = fields.Many2One(
+        'res.user', "Return Approved by", readonly=True,
+        ondelete='RESTRICT',
+        states={'invisible': ~Eval('return_approved_by')},
+        help="The Retail Manager who approved the return of goods that no "
+        "receipt shows.")
 
     @classmethod
     def __setup__(cls):
@@ -95,15 +101,32 @@ class POSSale(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('client_id')
         default.setdefault('session')
+        default.setdefault('return_approved_by')
         return super().copy(sales, default=default)
+
+    @classmethod
+    def check_modification(cls, mode, sales, values=None, external=False):
+        "Nothing posted is ever changed: a correction is a new document"
+        super().check_modification(
+            mode, sales, values=values, external=external)
+        if mode in {'write', 'delete'}:
+            for sale in sales:
+                if sale.state == 'posted':
+                    raise AccessError(gettext(
+                            'onretail_pos.msg_sale_posted_modify',
+                            sale=sale.rec_name))
 
     @classmethod
     def price_cart(cls, point_id, cart):
         """Price the cart of the cashier screen in one call: its lines with
         public price, discount and amount, the taxes and the total"""
+        POS = Pool().get('sale.point')
+        point = POS.screen_point(point_id)
+        cart = cls.checked_cart(point, cart)
         with without_check_access(), cart_cache():
             cart_cached('price from cart', lambda: True)
-            sale = cls._from_cart(point_id, cart)
+            sale = cls._from_cart(point, cart)
+            sale.check_cart_amounts()
             return sale.priced_cart()
 
     @classmethod
@@ -111,22 +134,32 @@ class POSSale(metaclass=PoolMeta):
         """Create the sale of the cart with its payments, then process and
         post it, all in this transaction. A cart whose client_id has a sale
         already returns that sale: a repeated request creates nothing."""
-        ModelAccess = Pool().get('ir.model.access')
-        ModelAccess.check(cls.__name__, 'create')
-        client_id = cart.get('client_id')
-        if not client_id:
-            raise CheckoutError(gettext('onretail_pos.msg_cart_client_id'))
-        sales = cls.search([('client_id', '=', client_id)], limit=1)
+        POS = Pool().get('sale.point')
+        point = POS.screen_point(point_id)
+        cart = cls.checked_cart(point, cart, checkout=True)
+        with without_check_access():
+            sales = cls.search([('client_id', '=', cart['client_id'])],
+                limit=1)
         if sales:
             sale, = sales
-            return sale.checkout_result()
+            if sale.point != point:
+                boundary.refuse('msg_cart_client_id_used')
+            with without_check_access():
+                return sale.checkout_result()
+        if not cart['lines']:
+            boundary.refuse('msg_cart_empty')
         with without_check_access(), cart_cache():
-            sale = cls._from_cart(point_id, cart)
-            sale.client_id = client_id
+            sale = cls._from_cart(point, cart)
+            sale.check_cart_amounts()
+            sale.check_returns_without_receipt(cart['approval'])
+            sale.client_id = cart['client_id']
             sale.employee = cls.default_employee()
             sale.session = sale.current_session()
+            # Cards and refunds are checked before anything is written
+            payments = sale.payments_from_cart(cart['payments'])
+            sale.lock_returned_lines()
             sale.save()
-            sale.add_payments(cart.get('payments') or [])
+            sale.add_payments(payments)
             if sale.amount_to_pay:
                 raise CheckoutError(gettext(
                         'onretail_pos.msg_cart_not_paid',
@@ -136,30 +169,147 @@ class POSSale(metaclass=PoolMeta):
             return sale.checkout_result()
 
     @classmethod
-    def _from_cart(cls, point_id, cart):
-        "The unsaved sale of the cart at the cash register, its lines priced"
+    def checked_cart(cls, point, cart, checkout=False):
+        """The cart as the screen sent it, checked value by value: the
+        lines, payments and customer with decimals and ids of records that
+        exist; CheckoutError naming the first wrong value"""
         pool = Pool()
         Party = pool.get('party.party')
-        POS = pool.get('sale.point')
-        point = POS(point_id)
-        point.check_cashier()
+        record = gettext('onretail_pos.msg_cart')
+        cart = boundary.mapping(cart, record, CART_KEYS)
+        lines = [
+            cls._checked_line(point, values, index)
+            for index, values in enumerate(boundary.sequence(
+                    cart.get('lines'), record, point.cart_max_lines), 1)]
+        payments = [
+            cls._checked_payment(point, values, index)
+            for index, values in enumerate(boundary.sequence(
+                    cart.get('payments'), record, MAX_PAYMENTS), 1)]
+        customer = boundary.identifier(
+            cart.get('customer'), record, 'customer')
+        if customer is not None:
+            with without_check_access():
+                if not Party.search([('id', '=', customer)]):
+                    boundary.refuse('msg_cart_customer_unknown',
+                        customer=customer)
+        approval = cart.get('approval')
+        if approval is not None:
+            approval = boundary.mapping(approval,
+                gettext('onretail_pos.msg_cart_approval'), APPROVAL_KEYS)
+        cls._check_cart_records(lines)
+        return {
+            'client_id': (boundary.client_id(cart.get('client_id'))
+                if checkout else None),
+            'customer': customer,
+            'lines': lines,
+            'payments': payments,
+            'approval': approval,
+            }
+
+    @classmethod
+    def _checked_line(cls, point, values, index):
+        record = gettext('onretail_pos.msg_cart_line', index=index)
+        values = boundary.mapping(values, record, LINE_KEYS)
+        maximum = point.cart_max_quantity
+        line = {
+            'record': record,
+            'product': boundary.identifier(
+                values.get('product'), record, 'product'),
+            'packaging': boundary.identifier(
+                values.get('packaging'), record, 'packaging'),
+            'returned_line': boundary.identifier(
+                values.get('returned_line'), record, 'returned_line'),
+            'quantity': boundary.number(values.get('quantity'), record,
+                'quantity', minimum=-maximum, maximum=maximum),
+            'unit_price': boundary.number(values.get('unit_price'), record,
+                'unit_price', minimum=0, maximum=point.cart_max_amount),
+            'discount': boundary.number(values.get('discount'), record,
+                'discount', minimum=0, maximum=1),
+            'wallet_program': boundary.identifier(
+                values.get('wallet_program'), record, 'wallet_program'),
+            'wallet_card': boundary.text(
+                values.get('wallet_card'), record, 'wallet_card', 64),
+            }
+        if line['quantity'] == 0:
+            boundary.refuse('msg_cart_quantity_zero', record=record)
+        if line['returned_line']:
+            if line['product'] or line['packaging']:
+                boundary.refuse('msg_cart_return_product', record=record)
+            if line['quantity'] is not None and line['quantity'] < 0:
+                boundary.refuse('msg_input_too_small', record=record,
+                    field='quantity', value=line['quantity'], minimum=0)
+        elif not (line['product'] or line['packaging']):
+            boundary.refuse('msg_cart_line_product', record=record)
+        return line
+
+    @classmethod
+    def _checked_payment(cls, point, values, index):
+        record = gettext('onretail_pos.msg_cart_payment', index=index)
+        values = boundary.mapping(values, record, PAYMENT_KEYS)
+        maximum = point.cart_max_amount
+        payment = {
+            'record': record,
+            'method': boundary.identifier(
+                values.get('method'), record, 'method', required=True),
+            'amount': boundary.number(values.get('amount'), record,
+                'amount', minimum=-maximum, maximum=maximum, required=True),
+            'card': boundary.text(values.get('card'), record, 'card', 64),
+            'refund': boundary.identifier(
+                values.get('refund'), record, 'refund'),
+            }
+        if payment['method'] not in {
+                m.id for m in point.allowed_payment_methods()}:
+            boundary.refuse('msg_payment_method_not_allowed',
+                method=payment['method'], point=point.rec_name)
+        return payment
+
+    @classmethod
+    def _check_cart_records(cls, lines):
+        "Refuse the lines whose product, packaging or returned line is not"
+        pool = Pool()
+        Line = pool.get('sale.point.sale.line')
+        Packaging = pool.get('product.packaging')
+        Product = pool.get('product.product')
+        checks = [
+            ('product', Product, [('salable', '=', True)]),
+            ('packaging', Packaging, [
+                    ('salable', '=', True), ('product.salable', '=', True)]),
+            ('returned_line', Line, []),
+            ]
+        with without_check_access():
+            for key, Model, domain in checks:
+                ids = {l[key] for l in lines if l[key]}
+                if not ids:
+                    continue
+                found = {r.id for r in Model.search(
+                        [('id', 'in', list(ids))] + domain)}
+                for line in lines:
+                    if line[key] and line[key] not in found:
+                        boundary.refuse('msg_cart_record_unknown',
+                            record=line['record'], field=key)
+
+    @classmethod
+    def _from_cart(cls, point, cart):
+        """The unsaved sale of the checked cart at the cash register, its
+        lines priced"""
+        pool = Pool()
+        Party = pool.get('party.party')
         # The function fields that every line reads, set once
         sale = cls(point=point, company=point.company, state='open',
             currency=point.company.currency, lines=[], payments=[])
         sale.date = cls.default_date()
-        sale.customer = (
-            Party(cart['customer']) if cart.get('customer') else None)
+        sale.customer = Party(cart['customer']) if cart['customer'] else None
         sale.on_change_point()
-        lines = cart.get('lines') or []
+        lines = cart['lines']
         # One instance list: reading a field reads it for every product
         Packaging = pool.get('product.packaging')
         Product = pool.get('product.product')
         Template = pool.get('product.template')
         packagings = Packaging.browse(
-            {v['packaging'] for v in lines if v.get('packaging')})
+            {v['packaging'] for v in lines if v['packaging']})
         products = Product.browse(
             {v['product'] for v in lines
-                if v.get('product') and not v.get('packaging')}
+                if v['product'] and not v['packaging']}
             | {p.product.id for p in packagings})
         cart_cached('products', lambda: {p.id: p for p in products})
         # Each product reads its template on its own: read them together
@@ -174,25 +324,24 @@ class POSSale(metaclass=PoolMeta):
         # What pricing reads of the products, read once for all
         with Transaction().set_context(company=point.company.id):
             cart_cached('product data', lambda: ProductData(products))
-        sale.lines = [
-            sale._line_from_cart(values, index)
-            for index, values in enumerate(lines, 1)]
+        sale.lines = [sale._line_from_cart(values) for values in lines]
+        sale.check_returned_quantities()
         return sale
 
-    def _line_from_cart(self, values, index):
+    def _line_from_cart(self, values):
         pool = Pool()
         Line = pool.get('sale.point.sale.line')
         Packaging = pool.get('product.packaging')
         Product = pool.get('product.product')
-        record = gettext('onretail_pos.msg_cart_line', index=index)
+        record = values['record']
         line = Line(sale=self, company=self.company, currency=self.currency,
             sale_state=self.state, product=None, packaging=None,
             packaging_quantity=None, returned_line=None)
-        quantity = to_decimal(values.get('quantity'), record, 'quantity')
-        if values.get('returned_line'):
+        quantity = values['quantity']
+        if values['returned_line']:
             line.copy_returned(Line(values['returned_line']), quantity)
             return line
-        if values.get('packaging'):
+        if values['packaging']:
             line.packaging = Packaging(values['packaging'])
             line.product = line.packaging.product
         else:
@@ -205,11 +354,86 @@ class POSSale(metaclass=PoolMeta):
         else:
             line.quantity = float(quantity or 1)
             line.on_change_product()
+        line.check_cart_quantity(record)
         line.set_cart_options(values, record)
-        line.apply_cart_price(
-            to_decimal(values.get('unit_price'), record, 'unit_price'),
-            to_decimal(values.get('discount'), record, 'discount'))
+        line.apply_cart_price(values['unit_price'], values['discount'])
         return line
+
+    def check_returned_quantities(self):
+        """Refuse to return more of a sold line than is left of it, also
+        when the cart returns it on several lines"""
+        returned = {}
+        for line in self.lines:
+            if line.returned_line:
+                original = line.returned_line
+                returned[original] = returned.get(original, 0) - line.quantity
+        for original, quantity in returned.items():
+            returnable = original.returnable_quantity()
+            if quantity > returnable:
+                raise CheckoutError(gettext(
+                        'onretail_pos.msg_return_quantity',
+                        line=original.rec_name, quantity=quantity,
+                        returnable=returnable))
+
+    def lock_returned_lines(self):
+        """Lock the sold lines the cart returns, and count again: two
+        registers never return the same goods twice"""
+        Line = Pool().get('sale.point.sale.line')
+        originals = list({l.returned_line for l in self.lines
+                if l.returned_line})
+        if originals:
+            Line.lock(originals)
+            self.check_returned_quantities()
+
+    def check_cart_amounts(self):
+        "Refuse a line or a cart larger than the register allows"
+        maximum = self.point.cart_max_amount
+        for index, line in enumerate(self.lines, 1):
+            if abs(line.amount or 0) > maximum:
+                boundary.refuse('msg_cart_line_amount',
+                    record=gettext('onretail_pos.msg_cart_line', index=index),
+                    amount=line.amount, maximum=maximum,
+                    point=self.point.rec_name)
+        total = self.on_change_with_total()
+        if abs(total) > maximum:
+            boundary.refuse('msg_cart_amount', amount=total,
+                maximum=maximum, point=self.point.rec_name)
+
+    def check_returns_without_receipt(self, approval):
+        """A line that gives goods back without a receipt needs a register
+        that takes such returns and a Retail Manager's approval"""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        lines = [l for l in self.lines
+            if l.quantity < 0 and not l.returned_line]
+        if not lines:
+            return
+        if not self.point.returns_without_receipt:
+            boundary.refuse('msg_return_without_receipt',
+                point=self.point.rec_name,
+                product=lines[0].product.rec_name)
+        if not approval:
+            boundary.refuse('msg_return_approval_missing',
+                product=lines[0].product.rec_name)
+        login = boundary.text(approval.get('login'),
+            gettext('onretail_pos.msg_cart_approval'), 'login', 100,
+            required=True)
+        password = boundary.text(approval.get('password'),
+            gettext('onretail_pos.msg_cart_approval'), 'password', 1000,
+            required=True)
+        # Tryton's own login check, with its delay after wrong passwords
+        try:
+            user_id = User.get_login(login, {'password': password})
+        except RateLimitException:
+            boundary.refuse('msg_return_approval_refused')
+        manager = ModelData.get_id('onretail_base', 'group_retail_admin')
+        if user_id:
+            with Transaction().set_user(user_id):
+                approved = manager in User.get_groups()
+        if not user_id or not approved:
+            boundary.refuse('msg_return_approval_refused')
+        self.return_approved_by = user_id
 
     def current_session(self):
         "The open cash session of the register; the sale is paid in it"
@@ -224,38 +448,44 @@ class POSSale(metaclass=PoolMeta):
                     point=self.point.rec_name))
         return sessions[0]
 
+    def payments_from_cart(self, payments):
+        """The payments of the checked cart, unsaved. A sale is paid with
+        positive amounts, its change computed here; a return is paid back
+        with negative amounts; an even exchange takes none."""
+        total = self.on_change_with_total()
+        records = []
+        for values in payments:
+            amount = self.currency.round(values['amount'])
+            if not amount:
+                continue
+            if (amount > 0) != (total > 0):
+                boundary.refuse('msg_payment_sign', record=values['record'],
+                    amount=amount, total=total)
+            records.append(self._payment_from_cart(values, amount))
+        return records
+
     def add_payments(self, payments):
-        """Pay the sale with the payments of the cart; cash given above the
-        amount to pay comes back as change, a negative cash payment"""
+        """Save the payments of the sale; cash given above the amount to
+        pay comes back as change, a negative cash payment"""
         pool = Pool()
         Payment = pool.get('sale.point.payment')
-        records = [
-            self._payment_from_cart(values, index)
-            for index, values in enumerate(payments, 1)]
-        records = [p for p in records if p.amount]
-        Payment.save(records)
+        for payment in payments:
+            payment.sale = self
+        Payment.save(payments)
         change = -self.__class__(self.id).amount_to_pay
         if change > 0 and self.total >= 0:
-            cash = [p for p in records if p.method.cash]
+            cash = [p for p in payments if p.method.cash]
             if not cash or sum(p.amount for p in cash) < change:
                 raise CheckoutError(gettext(
                         'onretail_pos.msg_cart_overpaid',
                         amount=change))
             Payment(sale=self, method=cash[0].method, amount=-change).save()
 
-    def _payment_from_cart(self, values, index):
+    def _payment_from_cart(self, values, amount):
         pool = Pool()
         Method = pool.get('sale.point.payment.method')
         Payment = pool.get('sale.point.payment')
-        record = gettext('onretail_pos.msg_cart_payment', index=index)
-        method = Method(values['method'])
-        if method not in self.point.allowed_payment_methods():
-            raise CheckoutError(gettext(
-                    'onretail_pos.msg_payment_method_not_allowed',
-                    method=method.rec_name, point=self.point.rec_name))
-        amount = to_decimal(values.get('amount'), record, 'amount')
-        return Payment(sale=self, method=method,
-            amount=self.currency.round(amount or 0))
+        return Payment(method=Method(values['method']), amount=amount)
 
     def priced_cart(self):
         """The figures of the cart that the cashier screen shows, with the
@@ -310,11 +540,12 @@ class POSSale(metaclass=PoolMeta):
         "The lines of the sale of number that can still be returned"
         pool = Pool()
         POS = pool.get('sale.point')
-        point = POS(point_id)
-        point.check_cashier()
+        point = POS.screen_point(point_id)
+        number = boundary.text(number, gettext('onretail_pos.msg_receipt'),
+            'number', 100, required=True)
         with without_check_access():
             sales = cls.search([
-                    ('number', '=', (number or '').strip()),
+                    ('number', '=', number),
                     ('company', '=', point.company.id),
                     ('state', '=', 'posted'),
                     ], limit=1)
@@ -328,8 +559,8 @@ class POSSale(metaclass=PoolMeta):
     def returnable(self):
         lines = []
         for line in self.lines:
-            returnable = line.quantity + sum(r.quantity for r in line.returns)
-            if line.quantity > 0 and returnable > 0:
+            returnable = line.returnable_quantity()
+            if returnable > 0:
                 lines.append({
                         'id': line.id, 'name': line.product.rec_name,
                         'quantity': line.quantity, 'returnable': returnable,
@@ -342,7 +573,11 @@ class POSSale(metaclass=PoolMeta):
 
     @classmethod
     def get_receipt(cls, sales):
-        "The receipts of the sales as the printer service prints them"
+        """The receipts of the sales as the printer service prints them, for
+        a cashier of their registers who may read them"""
+        cls.read([s.id for s in sales], ['id'])
+        for point in {s.point for s in sales}:
+            point.check_cashier()
         with without_check_access():
             return [sale.receipt() for sale in sales]
 
@@ -503,30 +738,40 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         self.discount_rate = self.on_change_with_discount_rate()
 
     def copy_returned(self, original, quantity):
-        "Give back quantity (a positive number) of the original line"
+        """Give back quantity (a positive number, all that is left when
+        None) of the original line at its price"""
         if (original.sale.state != 'posted'
-                or original.sale.company != self.sale.company):
+                or original.sale.company != self.sale.company
+                or original.quantity <= 0):
             raise CheckoutError(gettext(
                     'onretail_pos.msg_return_not_posted',
                     sale=original.sale.rec_name))
-        quantity = float(quantity if quantity is not None
-            else original.quantity)
-        returnable = original.quantity + sum(
-            r.quantity for r in original.returns)
-        if quantity <= 0 or quantity > returnable:
-            raise CheckoutError(gettext(
-                    'onretail_pos.msg_return_quantity',
-                    line=original.rec_name, quantity=quantity,
-                    returnable=returnable))
+        if quantity is None:
+            quantity = original.returnable_quantity()
         self.returned_line = original
         self.product = original.product
-        self.quantity = -quantity
+        self.unit = original.unit
+        self.quantity = -float(quantity)
         self.unit_list_price = original.unit_list_price
         self.unit_gross_price = original.unit_gross_price
         self.public_price = original.public_price
         self.unit_price = self.on_change_with_unit_price()
         self.amount = self.on_change_with_amount()
         self.discount_rate = self.on_change_with_discount_rate()
+
+    def returnable_quantity(self):
+        "What is left to return of this sold line after its returns"
+        if self.quantity <= 0:
+            return 0
+        return self.quantity + sum(r.quantity for r in self.returns)
+
+    def check_cart_quantity(self, record):
+        "Refuse a quantity that the line's unit cannot count"
+        if self.unit and self.quantity != self.unit.round(self.quantity):
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_cart_quantity_unit',
+                    record=record, quantity=self.quantity,
+                    unit=self.unit.rec_name))
 
     @property
     def to_location(self):
@@ -574,6 +819,17 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         default.setdefault('returns')
         return super().copy(lines, default=default)
 
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        "Nothing of a posted sale is ever changed, added or deleted"
+        super().check_modification(
+            mode, records, values=values, external=external)
+        for record in records:
+            if record.sale and record.sale.state == 'posted':
+                raise AccessError(gettext(
+                        'onretail_pos.msg_sale_posted_modify',
+                        sale=record.sale.rec_name))
+
 
 class POSPayment(metaclass=PoolMeta):
     __name__ = 'sale.point.payment'
@@ -592,11 +848,22 @@ class POSPayment(metaclass=PoolMeta):
                 ()),
             ]
 
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        "Nothing of a posted sale is ever changed, added or deleted"
+        super().check_modification(
+            mode, records, values=values, external=external)
+        for record in records:
+            if record.sale and record.sale.state == 'posted':
+                raise AccessError(gettext(
+                        'onretail_pos.msg_sale_posted_modify',
+                        sale=record.sale.rec_name))
+
     @fields.depends('sale', '_parent_sale.total')
     def on_change_with_sale_total(self, name=None):
         return self.sale.total if self.sale else None
 
     def screen_refund(self):
         "How the cashier screen pays back to this payment"
-        return {'method': self.method.id, 'name': self.method.rec_name,
-            'amount': self.amount}
+        return {'payment': self.id, 'method': self.method.id,
+            'name': self.method.rec_name, 'amount': self.amount}

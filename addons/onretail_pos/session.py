@@ -13,6 +13,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
+from . import boundary
 from .exceptions import SessionError
 
 
@@ -60,16 +61,13 @@ class Session(metaclass=PoolMeta):
     def open_counted(cls, point_id, counted):
         """Open the session of the register with the cash counted in the
         drawer; return its id. An open session is kept as it is."""
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
-        POS = pool.get('sale.point')
-        ModelAccess.check(cls.__name__, 'write')
-        point = POS(point_id)
-        point.check_cashier()
+        POS = Pool().get('sale.point')
+        point = POS.screen_point(point_id)
+        counted = checked_count(counted)
         with without_check_access():
             session = cls.get_current(point)
             if session.opening_counted is None and not session.payments:
-                counted = session.currency.round(Decimal(str(counted)))
+                counted = session.currency.round(counted)
                 session.opening_counted = counted
                 session.opening_difference = session.book_difference(
                     counted - session.start_amount)
@@ -79,16 +77,17 @@ class Session(metaclass=PoolMeta):
     @classmethod
     def close_counted(cls, sessions, counted):
         "Close the session with the cash counted; the difference is booked"
-        ModelAccess = Pool().get('ir.model.access')
-        ModelAccess.check(cls.__name__, 'write')
-        session, = sessions
-        session.point.check_cashier()
+        if len(sessions) != 1:
+            boundary.refuse('msg_input_too_many',
+                record=gettext('onretail_pos.msg_cash_count'), maximum=1)
+        session, = cls.screen_sessions(sessions)
+        counted = checked_count(counted)
         if session.state != 'open':
             raise SessionError(gettext(
                     'onretail_pos.msg_session_not_open_close',
                     session=session.rec_name))
         with without_check_access():
-            counted = session.currency.round(Decimal(str(counted)))
+            counted = session.currency.round(counted)
             expected = session.start_amount + session.balance
             session.closing_difference = session.book_difference(
                 counted - expected)
@@ -116,7 +115,17 @@ class Session(metaclass=PoolMeta):
         return difference
 
     @classmethod
+    def screen_sessions(cls, sessions):
+        """The sessions, once the user of the transaction proved to be a
+        cashier of their registers who may read them"""
+        cls.read([s.id for s in sessions], ['id'])
+        for point in {s.point for s in sessions}:
+            point.check_cashier()
+        return sessions
+
+    @classmethod
     def get_figures(cls, sessions):
+        sessions = cls.screen_sessions(sessions)
         with without_check_access():
             return [s.figures() for s in sessions]
 
@@ -156,6 +165,7 @@ class Session(metaclass=PoolMeta):
 
     @classmethod
     def get_receipt(cls, sessions):
+        sessions = cls.screen_sessions(sessions)
         with without_check_access():
             return [s.receipt() for s in sessions]
 
@@ -201,6 +211,12 @@ class CashTransfer(metaclass=PoolMeta):
     @classmethod
     def default_cash_difference(cls):
         return False
+
+
+def checked_count(counted):
+    "The cash counted as the screen sent it: a number from 0 up"
+    return boundary.number(counted, gettext('onretail_pos.msg_cash_count'),
+        'counted', minimum=0, maximum=Decimal('1e9'), required=True)
 
 
 def sales_figures(sales, currency):

@@ -4,12 +4,20 @@
 from sql.operators import Concat
 
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
+from . import boundary
 from .exceptions import CheckoutError
 from .sale import pricing_cart
+
+
+def masked(code):
+    "A card's code as the screen shows it: its last four characters"
+    return '…' + code[-4:]
 
 
 class POS(metaclass=PoolMeta):
@@ -26,10 +34,11 @@ class POS(metaclass=PoolMeta):
         the register; else the wallet's refusal"""
         pool = Pool()
         Card = pool.get('wallet.card')
-        point = cls(point_id)
-        point.check_cashier()
+        point = cls.screen_point(point_id)
+        code = boundary.text(code, gettext('onretail_pos.msg_card'), 'code',
+            64, required=True)
         with without_check_access():
-            card = Card.from_code(code)
+            card = Card.from_code(code, sale_point=point)
             card.check_usable(Pool().get('ir.date').today())
             card.check_payment('pos', point, point.company.currency)
             return {
@@ -50,17 +59,67 @@ class PaymentMethod(metaclass=PoolMeta):
 class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
-    def _payment_from_cart(self, values, index):
+    def _payment_from_cart(self, values, amount):
+        """A card pays with its code; a return pays back to the card that
+        paid the returned sale, which the cart names by that payment"""
         pool = Pool()
         Card = pool.get('wallet.card')
-        payment = super()._payment_from_cart(values, index)
-        if payment.method.wallet:
-            if not values.get('card'):
-                raise CheckoutError(gettext(
-                        'onretail_pos.msg_payment_card_missing',
-                        method=payment.method.rec_name))
-            payment.wallet_card = Card.from_code(values['card'])
+        payment = super()._payment_from_cart(values, amount)
+        if not payment.method.wallet:
+            return payment
+        if amount < 0:
+            original = self._refunded_payment(values, payment.method)
+            payment.refunded_payment = original
+            payment.wallet_card = original.wallet_card
+            return payment
+        if not values['card']:
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_payment_card_missing',
+                    method=payment.method.rec_name))
+        payment.wallet_card = Card.from_code(
+            values['card'], sale_point=self.point)
         return payment
+
+    def _refunded_payment(self, values, method):
+        """The card payment of a returned sale that values pays back to,
+        with what is left to pay back to it"""
+        Payment = Pool().get('sale.point.payment')
+        returned = {l.returned_line.sale for l in self.lines
+            if l.returned_line}
+        originals = Payment.search([
+                ('id', '=', values['refund'] or -1),
+                ('sale', 'in', [s.id for s in returned]),
+                ('method', '=', method.id),
+                ('amount', '>', 0),
+                ])
+        if not originals:
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_payment_refund_card',
+                    record=values['record'], method=method.rec_name))
+        return originals[0]
+
+    def payments_from_cart(self, payments):
+        """Never more back to a card than it paid: the card payments paid
+        back to are locked, then what is left of each counted"""
+        Payment = Pool().get('sale.point.payment')
+        records = super().payments_from_cart(payments)
+        refunds = {}
+        for payment in records:
+            if getattr(payment, 'refunded_payment', None):
+                original = payment.refunded_payment
+                refunds[original] = refunds.get(original, 0) - payment.amount
+        if refunds:
+            Payment.lock(list(refunds))
+        for original, amount in refunds.items():
+            left = original.amount + sum(
+                r.amount for r in Payment.search([
+                        ('refunded_payment', '=', original.id)]))
+            if amount > left:
+                raise CheckoutError(gettext(
+                        'onretail_pos.msg_payment_refund_amount',
+                        amount=amount, left=left,
+                        card=masked(original.wallet_card.code)))
+        return records
 
     def checkout_result(self):
         "With the cards the sale issued or topped up, to print them"
@@ -105,14 +164,18 @@ class POSSaleLine(metaclass=PoolMeta):
         super().set_cart_options(values, record)
         if not self.wallet_programs:
             return
-        if values.get('wallet_program'):
-            program = Program(values['wallet_program'])
-            if program not in self.wallet_programs:
+        if self.quantity < 0:
+            # Credit on a card is never paid out
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_return_wallet_product',
+                    record=record, product=self.product.rec_name))
+        if values['wallet_program']:
+            if values['wallet_program'] not in {
+                    p.id for p in self.wallet_programs}:
                 raise CheckoutError(gettext(
                         'onretail_pos.msg_cart_wallet_program',
-                        record=record, program=program.rec_name,
-                        product=self.product.rec_name))
-            self.wallet_program = program
+                        record=record, product=self.product.rec_name))
+            self.wallet_program = Program(values['wallet_program'])
         if not self.wallet_program:
             if pricing_cart():
                 # The screen asks the cashier for it
@@ -121,8 +184,9 @@ class POSSaleLine(metaclass=PoolMeta):
                     'onretail_pos.msg_cart_wallet_program_missing',
                     record=record, product=self.product.rec_name))
         self.wallet_card = None
-        if values.get('wallet_card'):
-            card = Card.from_code(values['wallet_card'])
+        if values['wallet_card']:
+            card = Card.from_code(
+                values['wallet_card'], sale_point=self.sale.point)
             if card.program != self.wallet_program:
                 raise CheckoutError(gettext(
                         'onretail_pos.msg_cart_wallet_card_program',
@@ -155,10 +219,18 @@ class POSSaleLine(metaclass=PoolMeta):
 class POSPayment(metaclass=PoolMeta):
     __name__ = 'sale.point.payment'
 
+    refunded_payment = fields.Many2One(
+        'sale.point.payment', "Refunded Payment", readonly=True,
+        ondelete='RESTRICT',
+        states={'invisible': ~Eval('refunded_payment')},
+        help="The card payment of a returned sale that this payment gives "
+        "back to its card.")
+
     def screen_refund(self):
         refund = super().screen_refund()
         if self.wallet_card:
-            refund['card'] = self.wallet_card.code
+            # Codes are the cards' money: the screen shows the last digits
+            refund['card'] = masked(self.wallet_card.code)
         return refund
 
 

@@ -57,6 +57,9 @@ const TEXTS = {
         'No product has the code {code}.': 'Kein Produkt hat den Code {code}.',
         'The server does not answer; try again.': 'Der Server antwortet nicht; bitte erneut versuchen.',
         'Returnable': 'Rückgabefähig',
+        'Without receipt': 'Ohne Bon',
+        'A Retail Manager approves the return without receipt':
+            'Ein Einzelhandel-Leiter genehmigt die Rückgabe ohne Bon',
         'The cart is empty.': 'Der Warenkorb ist leer.',
         'Check a card': 'Karte prüfen',
         'Count': 'Anzahl',
@@ -118,6 +121,9 @@ const TEXTS = {
         'No product has the code {code}.': 'Egy terméknek sincs {code} kódja.',
         'The server does not answer; try again.': 'A szerver nem válaszol; próbálja újra.',
         'Returnable': 'Visszavehető',
+        'Without receipt': 'Nyugta nélkül',
+        'A Retail Manager approves the return without receipt':
+            'Kiskereskedelmi vezető hagyja jóvá a nyugta nélküli visszavételt',
         'The cart is empty.': 'A kosár üres.',
         'Check a card': 'Kártya ellenőrzése',
         'Count': 'Darab',

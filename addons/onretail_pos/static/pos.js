@@ -405,7 +405,8 @@ function addProduct(product, packaging) {
     const lines = state.cart.lines;
     let index = lines.findIndex(line => line.product === product.id
         && (line.packaging || null) === (packaging ? packaging.id : null)
-        && !line.returned_line && line.unit_price === undefined);
+        && !line.returned_line && line.unit_price === undefined
+        && line.quantity > 0);
     if (index >= 0) {
         lines[index].quantity += 1;
     } else {
@@ -551,8 +552,10 @@ function keypad(event) {
     const value = parseFloat(state.buffer || '0');
     if (state.mode === 'quantity') {
         // A packaging line counts packagings
+        // A line returned without receipt stays negative
         line.quantity = line.returned_line ?
-            Math.min(value, line.returnable) : value;
+            Math.min(value, line.returnable) :
+            line.quantity < 0 ? -value : value;
     } else if (state.mode === 'price') {
         line.unit_price = state.buffer || undefined;
         delete line.discount;
@@ -758,6 +761,9 @@ async function openPayment() {
         return button;
     }));
     const refunds = state.cart.refunds || [];
+    const approval = $('.approval', dialog);
+    approval.hidden = !returnsWithoutReceipt();
+    approval.querySelectorAll('input').forEach(input => input.value = '');
     renderPayments(refunds);
     showError(dialog, null);
     dialog.showModal();
@@ -800,7 +806,13 @@ async function addPayment(method) {
         method: method.id, name: method.name,
         amount: fromCents(toCents(form.amount.value)),
     };
-    if (method.wallet) {
+    const refund = cartTotal() < 0 && (state.cart.refunds || []).find(
+        r => r.method === method.id && r.payment);
+    if (method.wallet && refund) {
+        // Paid back to the card that paid the returned sale
+        payment.refund = refund.payment;
+        payment.card = refund.card;
+    } else if (method.wallet) {
         const code = form.card.value.trim();
         try {
             const card = await model('sale.point', 'screen_card',
@@ -832,8 +844,14 @@ async function completePayment() {
     checkingOut = true;
     showError(dialog, null);
     const cart = cartForServer();
-    cart.payments = state.payments.map(p => ({
-        method: p.method, amount: p.amount, card: p.card}));
+    if (returnsWithoutReceipt()) {
+        const form = $('form', dialog);
+        cart.approval = {login: form.approval_login.value,
+            password: form.approval_password.value};
+    }
+    cart.payments = state.payments.map(p => p.refund ?
+        {method: p.method, amount: p.amount, refund: p.refund} :
+        {method: p.method, amount: p.amount, card: p.card});
     try {
         // Same client_id on a retry: the server never sells twice
         const result = await model('sale.point.sale', 'checkout',
@@ -1050,7 +1068,25 @@ function openReturn() {
     $('.lines', dialog).replaceChildren();
     returnable = null;
     showError(dialog, null);
+    const line = state.cart.lines[state.selected];
+    $('.no-receipt', dialog).hidden = !(
+        state.register.returns_without_receipt && line
+        && !line.returned_line && line.quantity > 0);
     dialog.showModal();
+}
+
+// The selected line goes back without a receipt: a manager approves it
+// when the cart is paid
+function returnWithoutReceipt() {
+    const line = state.cart.lines[state.selected];
+    line.quantity = -Math.abs(line.quantity);
+    $('#return-dialog').close('ok');
+    changed();
+}
+
+function returnsWithoutReceipt() {
+    return state.cart.lines.some(line =>
+        line.quantity < 0 && !line.returned_line);
 }
 
 // Closing the session -----------------------------------------------------------
@@ -1153,6 +1189,8 @@ function start() {
     $('#return-button').addEventListener('click', openReturn);
     $('#return-dialog .find').addEventListener('click', findSale);
     $('#return-dialog .take').addEventListener('click', takeReturn);
+    $('#return-dialog .no-receipt').addEventListener(
+        'click', returnWithoutReceipt);
     $('#reprint-button').addEventListener('click', reprint);
     $('#close-button').addEventListener('click', openClose);
     $('#close-dialog form').counted.addEventListener('input', updateDifference);

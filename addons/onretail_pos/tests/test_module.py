@@ -41,7 +41,7 @@ def tryton_priced_cart(pos, cart):
     "The priced cart of Tryton's on_change_product for each line"
     Sale = Pool().get('sale.point.sale')
     with cart_cache():
-        return Sale._from_cart(pos.id, cart).priced_cart()
+        return Sale._from_cart(pos, Sale.checked_cart(pos, cart)).priced_cart()
 
 
 def png(colour):
@@ -104,27 +104,34 @@ class OnRetailPosTestCase(
 
     @with_transaction()
     def test_check_cashier(self):
-        "The remembered answer follows the register's cashiers and companies"
+        """The remembered answer follows the register's cashiers and
+        companies, and the group Cashier"""
         pool = Pool()
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
         POSUser = pool.get('sale.point-res.user')
         User = pool.get('res.user')
         company = create_company()
         with set_company(company):
             create_chart(company)
             pos = create_pos()
-            anna, lukas = User.create([
+            cashier = Group(ModelData.get_id('onretail_base', 'group_cashier'))
+            anna, lukas, eva = User.create([
                     {'login': login, 'companies': [('add', [company.id])],
                         'company': company.id}
-                    for login in ['anna', 'lukas']])
+                    for login in ['anna', 'lukas', 'eva']])
+            User.write([anna, lukas], {'groups': [('add', [cashier.id])]})
 
             def may_sell(user):
-                with Transaction().set_user(user.id):
+                with Transaction().set_user(user.id), \
+                        Transaction().set_context(_check_access=True):
                     try:
                         pos.check_cashier()
                     except UserError:
                         return False
                     return True
 
+            self.assertFalse(may_sell(eva))
             self.assertTrue(may_sell(lukas))
             pos.cashiers = [anna]
             pos.save()
