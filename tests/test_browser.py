@@ -7,19 +7,12 @@ onretail.conf, demo data included) on the backend of the environment, serves
 it with trytond and the web client, and drives headless Chromium through the
 login and the Retail menu.
 """
-import base64
-import json
-import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
-import unittest
-import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
@@ -31,60 +24,18 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from onretail_iot.tests.test_iot import FakePrinter
 
-from .tools import drop_database
+from .tools import TIMEOUT, DemoServerTestCase, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-SAO = ROOT / 'web' / 'node_modules' / 'tryton-sao'
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 CHROMEDRIVER = shutil.which('chromedriver') or '/usr/bin/chromedriver'
-TIMEOUT = 60
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-class WebClientTestCase(unittest.TestCase):
+class WebClientTestCase(DemoServerTestCase):
     "Log into the web client and open the Retail menu"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        tmp = tempfile.TemporaryDirectory()
-        cls.addClassCleanup(tmp.cleanup)
-        cls.database = f'onretail_browser_{os.getpid()}'
-        cls.password = secrets.token_urlsafe(12)
-        cls.port = free_port()
-        env = os.environ.copy()
-        env.pop('DB_NAME', None)
-        env.update({
-                'TRYTOND_DATABASE__PATH': tmp.name,
-                'TRYTOND_WEB__ROOT': str(SAO),
-                'TRYTOND_WEB__LISTEN': f'127.0.0.1:{cls.port}',
-                'ONRETAIL_ADMIN_PASSWORD': cls.password,
-                })
-        config = str(ROOT / 'onretail.conf')
-        subprocess.run([
-                sys.executable, str(ROOT / 'scripts' / 'setup_database.py'),
-                '-c', config, '-d', cls.database,
-                '--state-dir', tmp.name],
-            env=env, check=True, stdout=subprocess.DEVNULL)
-        # The PostgreSQL database lives outside the temporary folder.
-        cls.addClassCleanup(drop_database, cls.database, env)
-
-        log = open(os.path.join(tmp.name, 'trytond.log'), 'w')
-        cls.addClassCleanup(log.close)
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name('trytond')), '-c', config],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
-        cls.addClassCleanup(cls.stop, server)
-        cls.url = f'http://127.0.0.1:{cls.port}/'
-        cls.wait_for_server(server)
-        cls.warm_up()
-
-        cls.env = env
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
@@ -94,69 +45,11 @@ class WebClientTestCase(unittest.TestCase):
                 '--no-first-run', '--disable-background-networking',
                 '--disable-component-update', '--disable-sync',
                 '--window-size=1400,900',
-                f'--user-data-dir={tmp.name}/chromium']:
+                f'--user-data-dir={cls.tmp}/chromium']:
             options.add_argument(argument)
         cls.driver = webdriver.Chrome(
             options=options, service=Service(CHROMEDRIVER))
         cls.addClassCleanup(cls.driver.quit)
-
-    @classmethod
-    def wait_for_server(cls, server):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError("trytond stopped while starting")
-            try:
-                with urllib.request.urlopen(cls.url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("trytond did not answer in time")
-
-    @classmethod
-    def warm_up(cls):
-        """Log in once over JSON-RPC: the server loads the modules of the
-        database on its first login, which may take longer than a browser
-        wait on a busy machine"""
-        cls.admin_session(timeout=10 * TIMEOUT)
-
-    @classmethod
-    def admin_session(cls, timeout=TIMEOUT):
-        "The authorization of a new session of admin"
-        user_id, session, _ = cls.rpc('common.db.login',
-            'admin', {'password': cls.password}, 'en', timeout=timeout)
-        return 'Session ' + base64.b64encode(
-            f'admin:{user_id}:{session}'.encode()).decode()
-
-    @classmethod
-    def rpc(cls, method, *params, timeout=TIMEOUT, authorization=None):
-        "The result of a JSON-RPC call to the server"
-        headers = {'Content-Type': 'application/json'}
-        if authorization:
-            headers['Authorization'] = authorization
-        body = json.dumps({'id': 0, 'method': method, 'params': params})
-        request = urllib.request.Request(
-            f'{cls.url}{cls.database}/rpc/', data=body.encode(),
-            headers=headers)
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            result = json.load(response)
-        if 'error' in result:
-            raise RuntimeError(f"{method} failed: {result['error']}")
-        return result['result']
-
-    def admin_rpc(self, method, *params):
-        "The result of a call of admin, in admin's context"
-        authorization = self.admin_session()
-        context = self.rpc('model.res.user.get_preferences', True, {},
-            authorization=authorization)
-        return self.rpc(
-            method, *params, context, authorization=authorization)
-
-    @staticmethod
-    def stop(server):
-        server.terminate()
-        server.wait(timeout=30)
 
     def wait(self, condition):
         return WebDriverWait(self.driver, TIMEOUT).until(condition)
@@ -190,22 +83,6 @@ class WebClientTestCase(unittest.TestCase):
                 '/following-sibling::tr[1]')
         return self.wait(EC.element_to_be_clickable((By.XPATH,
                     f'{path}//div[@title="{name}"]')))
-
-    def proteus(self, code):
-        "The last line code prints, run with proteus on the demo database"
-        output = subprocess.run([sys.executable, '-c',
-                'import sys; from proteus import Model, config; '
-                'config.set_trytond(sys.argv[1], config_file=sys.argv[2]); '
-                + code,
-                self.database, str(ROOT / 'onretail.conf')],
-            env=self.env, capture_output=True, text=True)
-        self.assertEqual(output.returncode, 0, output.stderr)
-        return output.stdout.strip().splitlines()[-1]
-
-    def record_id(self, model, domain):
-        "The id of the record of the demo database that matches domain"
-        return int(self.proteus(
-                f'print(Model.get({model!r}).find({domain!r})[0].id)'))
 
     def script_errors(self):
         return [entry['message'] for entry in self.driver.get_log('browser')
@@ -380,33 +257,39 @@ class WebClientTestCase(unittest.TestCase):
     def receipts(printer):
         return [d for d in printer.received if b'Filiale Wien' in d]
 
-    def test_cashier_day(self):
-        """A cashier logs in to the cashier screen, sells with a packaging
-        barcode, the keypad, a customer's list and a gift card, prints through
-        the printer service, reprints, takes a return and closes the day"""
+    def open_cashier_screen(self, name, login):
+        """A new cashier logged in to the cashier screen of Filiale Wien,
+        whose printer service keeps what it gets; return the printer"""
         password = secrets.token_urlsafe(12)
         printer_url, token, printer = self.start_printer_service()
-        code = self.proteus(
+        self.proteus(
             'User = Model.get("res.user"); Group = Model.get("res.group"); '
             'Company = Model.get("company.company"); '
             'POS = Model.get("sale.point"); '
-            'Card = Model.get("wallet.card"); '
             'company, = Company.find([]); '
-            f'user = User(name="Karl Kassier", login="karl", '
+            f'user = User(name={name!r}, login={login!r}, '
             f'password={password!r}); '
             'user.groups.append(Group.find([("name", "=", "Cashier")])[0]); '
             'user.companies.append(company); user.company = company; '
             'user.save(); '
             'pos, = POS.find([("name", "=", "Filiale Wien")]); '
             f'pos.printer_url = {printer_url!r}; '
-            f'pos.printer_token = {token!r}; pos.save(); '
-            'card, = Card.find([("program.name", "=", "Christmas voucher")],'
-            ' limit=1); print(card.code)')
-
+            f'pos.printer_token = {token!r}; pos.save(); print("ok")')
         self.driver.get(f'{self.url}{self.database}/pos/')
         form = self.find('#login-form')
-        form.find_element(By.NAME, 'login').send_keys('karl')
+        form.find_element(By.NAME, 'login').send_keys(login)
         form.find_element(By.NAME, 'password').send_keys(password, Keys.ENTER)
+        return printer
+
+    def test_cashier_day(self):
+        """A cashier logs in to the cashier screen, sells with a packaging
+        barcode, the keypad, a customer's list and a gift card, prints through
+        the printer service, reprints, takes a return and closes the day"""
+        printer = self.open_cashier_screen("Karl Kassier", "karl")
+        code = self.proteus(
+            'Card = Model.get("wallet.card"); '
+            'card, = Card.find([("program.name", "=", "Christmas voucher")],'
+            ' limit=1); print(card.code)')
 
         # The register has no open session: it opens with 100.00 counted
         counted = self.find('#opening input[name="counted"]')
@@ -516,25 +399,11 @@ class WebClientTestCase(unittest.TestCase):
     def test_new_customer_buys_a_voucher(self):
         """A cashier creates a customer at the register and sells her a
         voucher of the program she chooses, of the amount she asks for"""
-        password = secrets.token_urlsafe(12)
-        printer_url, token, printer = self.start_printer_service()
         # A gift box that sells the vouchers of two programs, at any amount
         ids = self.proteus(
             'from decimal import Decimal; '
-            'User = Model.get("res.user"); Group = Model.get("res.group"); '
-            'Company = Model.get("company.company"); '
-            'POS = Model.get("sale.point"); '
             'Program = Model.get("wallet.program"); '
             'Template = Model.get("product.template"); '
-            'company, = Company.find([]); '
-            f'user = User(name="Clara Kassier", login="clara", '
-            f'password={password!r}); '
-            'user.groups.append(Group.find([("name", "=", "Cashier")])[0]); '
-            'user.companies.append(company); user.company = company; '
-            'user.save(); '
-            'pos, = POS.find([("name", "=", "Filiale Wien")]); '
-            f'pos.printer_url = {printer_url!r}; '
-            f'pos.printer_token = {token!r}; pos.save(); '
             'voucher, = Program.find([("name", "=", "Christmas voucher")]); '
             'template = Template(name="Gift Box", type="service", '
             'salable=True, list_price=Decimal(0), '
@@ -550,11 +419,7 @@ class WebClientTestCase(unittest.TestCase):
                     'account': account, 'expiry_account': expiry_account,
                     'expiry_journal': journal,
                     } for name in ["Birthday voucher", "Wedding voucher"]])
-
-        self.driver.get(f'{self.url}{self.database}/pos/')
-        form = self.find('#login-form')
-        form.find_element(By.NAME, 'login').send_keys('clara')
-        form.find_element(By.NAME, 'password').send_keys(password, Keys.ENTER)
+        printer = self.open_cashier_screen("Clara Kassier", "clara")
         self.find('#opening input[name="counted"]').send_keys(
             '100', Keys.ENTER)
 

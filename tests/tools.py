@@ -1,8 +1,22 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Helpers of the tests that drive trytond as separate processes"
+import base64
+import json
+import os
+import secrets
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAO = ROOT / 'web' / 'node_modules' / 'tryton-sao'
+TIMEOUT = 60
 
 _DATABASE_ACTION = '''
 import sys
@@ -37,3 +51,128 @@ def _database_action(action, name, env, quiet=False):
         [sys.executable, '-c', _DATABASE_ACTION, action, name],
         env=env, check=True,
         stderr=subprocess.DEVNULL if quiet else None)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class DemoServerTestCase(unittest.TestCase):
+    """A database built the way `make run` does (same script, same
+    onretail.conf, demo data included) on the backend of the environment,
+    served by trytond on a free port, for the class's tests"""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tmp = tempfile.TemporaryDirectory()
+        cls.addClassCleanup(tmp.cleanup)
+        cls.tmp = tmp.name
+        cls.database = f'onretail_{cls.__name__.lower()}_{os.getpid()}'
+        cls.password = secrets.token_urlsafe(12)
+        cls.port = free_port()
+        env = os.environ.copy()
+        env.pop('DB_NAME', None)
+        env.update({
+                'TRYTOND_DATABASE__PATH': tmp.name,
+                'TRYTOND_WEB__ROOT': str(SAO),
+                'TRYTOND_WEB__LISTEN': f'127.0.0.1:{cls.port}',
+                'ONRETAIL_ADMIN_PASSWORD': cls.password,
+                })
+        config = str(ROOT / 'onretail.conf')
+        subprocess.run([
+                sys.executable, str(ROOT / 'scripts' / 'setup_database.py'),
+                '-c', config, '-d', cls.database,
+                '--state-dir', tmp.name],
+            env=env, check=True, stdout=subprocess.DEVNULL)
+        # The PostgreSQL database lives outside the temporary folder.
+        cls.addClassCleanup(drop_database, cls.database, env)
+
+        log = open(os.path.join(tmp.name, 'trytond.log'), 'w')
+        cls.addClassCleanup(log.close)
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name('trytond')), '-c', config],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        cls.addClassCleanup(cls.stop, server)
+        cls.url = f'http://127.0.0.1:{cls.port}/'
+        cls.wait_for_server(server)
+        cls.warm_up()
+        cls.env = env
+
+    @classmethod
+    def wait_for_server(cls, server):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError("trytond stopped while starting")
+            try:
+                with urllib.request.urlopen(cls.url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("trytond did not answer in time")
+
+    @classmethod
+    def warm_up(cls):
+        """Log in once over JSON-RPC: the server loads the modules of the
+        database on its first login, which may take longer than a browser
+        wait on a busy machine"""
+        cls.admin_session(timeout=10 * TIMEOUT)
+
+    @classmethod
+    def admin_session(cls, timeout=TIMEOUT):
+        "The authorization of a new session of admin"
+        user_id, session, _ = cls.rpc('common.db.login',
+            'admin', {'password': cls.password}, 'en', timeout=timeout)
+        return 'Session ' + base64.b64encode(
+            f'admin:{user_id}:{session}'.encode()).decode()
+
+    @classmethod
+    def rpc(cls, method, *params, timeout=TIMEOUT, authorization=None):
+        "The result of a JSON-RPC call to the server"
+        headers = {'Content-Type': 'application/json'}
+        if authorization:
+            headers['Authorization'] = authorization
+        body = json.dumps({'id': 0, 'method': method, 'params': params})
+        request = urllib.request.Request(
+            f'{cls.url}{cls.database}/rpc/', data=body.encode(),
+            headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            result = json.load(response)
+        if 'error' in result:
+            raise RuntimeError(f"{method} failed: {result['error']}")
+        return result['result']
+
+    def admin_rpc(self, method, *params):
+        "The result of a call of admin, in admin's context"
+        authorization = self.admin_session()
+        context = self.rpc('model.res.user.get_preferences', True, {},
+            authorization=authorization)
+        return self.rpc(
+            method, *params, context, authorization=authorization)
+
+    @staticmethod
+    def stop(server):
+        server.terminate()
+        server.wait(timeout=30)
+
+    @classmethod
+    def proteus(cls, code):
+        "The last line code prints, run with proteus on the demo database"
+        output = subprocess.run([sys.executable, '-c',
+                'import sys; from proteus import Model, config; '
+                'config.set_trytond(sys.argv[1], config_file=sys.argv[2])\n'
+                + code,
+                cls.database, str(ROOT / 'onretail.conf')],
+            env=cls.env, capture_output=True, text=True)
+        if output.returncode:
+            raise AssertionError(output.stderr)
+        return output.stdout.strip().splitlines()[-1]
+
+    def record_id(self, model, domain):
+        "The id of the record of the demo database that matches domain"
+        return int(self.proteus(
+                f'print(Model.get({model!r}).find({domain!r})[0].id)'))
