@@ -274,7 +274,8 @@ class WebClientTestCase(DemoServerTestCase):
             'user.save(); '
             'pos, = POS.find([("name", "=", "Filiale Wien")]); '
             f'pos.printer_url = {printer_url!r}; '
-            f'pos.printer_token = {token!r}; pos.save(); print("ok")')
+            f'pos.printer_token = {token!r}; '
+            'pos.returns_without_receipt = True; pos.save(); print("ok")')
         self.driver.get(f'{self.url}{self.database}/pos/')
         form = self.find('#login-form')
         form.find_element(By.NAME, 'login').send_keys(login)
@@ -378,10 +379,33 @@ class WebClientTestCase(DemoServerTestCase):
         self.wait_text('#message', 'Change: 0.00')
         self.wait(lambda d: len(self.receipts(printer)) == 3)
 
+        # A gel brought back without its receipt: a Retail Manager types
+        # her login at the till to approve the refund
+        search.send_keys('SC-001', Keys.ENTER)
+        self.wait(lambda d: d.find_element(
+                By.CSS_SELECTOR, '#total').text not in {'', '0.00'})
+        self.click('#return-button')
+        self.click('#return-dialog .no-receipt')
+        self.wait_text('#total', '-')
+        refund = self.find('#total').text
+        self.click('#pay-button')
+        self.wait_text('#pay-dialog .due', refund)
+        approval = self.find('#pay-dialog .approval')
+        self.click_text('Cash', within='//dialog[@id="pay-dialog"]')
+        self.click('#pay-dialog .complete')
+        self.wait_text('#pay-dialog .error', 'approval')
+        approval.find_element(By.NAME, 'approval_login').send_keys('admin')
+        approval.find_element(By.NAME, 'approval_password').send_keys(
+            self.password)
+        self.click('#pay-dialog .complete')
+        self.wait_text('#message', 'Change: 0.00')
+        self.wait(lambda d: len(self.receipts(printer)) == 4)
+
         # Closing with the cash expected: no difference; the report lists
         # the 20.00 of the voucher and the return
         self.click('#close-button')
-        cash = f'{(10000 + cents - 2000 - 749) / 100:.2f}'
+        refunded = 749 - round(float(refund) * 100)
+        cash = f'{(10000 + cents - 2000 - refunded) / 100:.2f}'
         self.wait_text('#close-dialog .expected', cash)
         self.find('#close-dialog input[name="counted"]').send_keys(cash)
         self.wait_text('#close-dialog .difference', '0.00')
@@ -391,7 +415,7 @@ class WebClientTestCase(DemoServerTestCase):
         self.assertRegex(report.text, r'Redeemed\s+20\.00 / 20\.00')
         self.assertRegex(report.text, r'Gift card\s+20\.00')
         self.assertRegex(report.text, r'Difference\s+0\.00')
-        self.assertRegex(report.text, r'Number of returns\s+1')
+        self.assertRegex(report.text, r'Number of returns\s+2')
         self.click_text('Done', within='//dialog')
         self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])

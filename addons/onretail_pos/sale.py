@@ -428,10 +428,12 @@ class POSSale(metaclass=PoolMeta):
         except RateLimitException:
             boundary.refuse('msg_return_approval_refused')
         manager = ModelData.get_id('onretail_base', 'group_retail_admin')
+        approved = False
         if user_id:
             with Transaction().set_user(user_id):
                 approved = manager in User.get_groups()
-        if not user_id or not approved:
+        # Four eyes: a manager at the till does not approve her own return
+        if not user_id or not approved or user_id == Transaction().user:
             boundary.refuse('msg_return_approval_refused')
         self.return_approved_by = user_id
 
