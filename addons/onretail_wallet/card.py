@@ -203,8 +203,10 @@ class Card(ModelSQL, ModelView):
             balances[card.id] = card.currency.round(balances[card.id])
         return balances
 
-    def load(self, amount, date=None, origin=None):
-        "Issue or top up the card with amount: a new lot of credit"
+    def load(self, amount, date=None, origin=None, currency=None):
+        """Issue or top up the card with amount: a new lot of credit.
+        currency is the one amount is in; another than the program's is
+        refused."""
         pool = Pool()
         Date = pool.get('ir.date')
         Lot = pool.get('wallet.lot')
@@ -213,6 +215,7 @@ class Card(ModelSQL, ModelView):
         date = date or Date.today()
         amount = self.check_amount(amount)
         self.check_usable(date)
+        self.check_currency(currency)
         fixed = self.program.fixed_amount()
         if fixed is not None and amount != fixed:
             raise CreditError(gettext(
@@ -246,15 +249,37 @@ class Card(ModelSQL, ModelView):
                     card=self.rec_name, amount=amount, balance=balance))
         return moves
 
-    def refund(self, amount, date=None, origin=None):
+    def refund(self, amount, date=None, origin=None, medium=None,
+            sale_point=None, currency=None, undo=False):
         """Give amount back to the card, into the lot the program's refund
-        type names. Return the move."""
+        type names. Return the move.
+
+        A refund pays back to the card: like a payment it is refused on a
+        blocked or ended card, in another currency, medium or cash register.
+        undo gives back what origin itself redeemed from this card (a
+        payment deleted, a sale back to draft or cancelled): that credit
+        was the customer's on this card a moment ago, so it comes back even
+        when the card was blocked or ended or its program changed in
+        between (refusing would keep the customer's money nowhere); but
+        never more than origin took from this card, nor in another
+        currency."""
         pool = Pool()
         Date = pool.get('ir.date')
         Lot = pool.get('wallet.lot')
         self.lock()
         date = date or Date.today()
         amount = self.check_amount(amount)
+        if undo:
+            self.check_currency(currency)
+            taken = -self.origin_net(origin) if origin else Decimal(0)
+            if amount > taken:
+                raise CreditError(gettext(
+                        'onretail_wallet.msg_card_undo_exceeds',
+                        card=self.rec_name, amount=amount, taken=taken,
+                        origin=origin.rec_name if origin else ''))
+        else:
+            self.check_usable(date)
+            self.check_payment(medium, sale_point, currency)
         lot = self._refund_lot(date)
         with without_check_access():
             if lot is None:
@@ -263,6 +288,16 @@ class Card(ModelSQL, ModelView):
                         date, self.end_date))
                 lot.save()
             return self._move(lot, 'refund', amount, date, origin)
+
+    def origin_net(self, origin):
+        "The credit the moves of origin added to the card (negative: took)"
+        Move = Pool().get('wallet.move')
+        move = Move.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*move.select(Sum(move.amount),
+                where=(move.card == self.id) & (move.origin == str(origin))))
+        amount, = cursor.fetchone()
+        return self.currency.round(to_decimal(amount))
 
     def correct(self, amount, reason, date=None):
         """Add (positive) or remove (negative) credit by hand, for the
@@ -344,13 +379,17 @@ class Card(ModelSQL, ModelView):
                     'onretail_wallet.msg_card_ended',
                     card=self.rec_name, end_date=self.end_date))
 
-    def check_payment(self, medium, sale_point, currency):
+    def check_currency(self, currency):
         program = self.program
         if currency and currency != program.currency:
             raise CreditError(gettext(
                     'onretail_wallet.msg_card_currency',
                     card=self.rec_name, currency=currency.rec_name,
                     program_currency=program.currency.rec_name))
+
+    def check_payment(self, medium, sale_point, currency):
+        program = self.program
+        self.check_currency(currency)
         if not program.allows_medium(medium):
             names = dict(
                 program.fields_get(['media'])['media']['selection'])

@@ -23,6 +23,7 @@ class Program(metaclass=PoolMeta):
 
     def allows_sale_point(self, sale_point):
         return (super().allows_sale_point(sale_point)
+            and sale_point.company == self.company
             and (not self.sale_points or sale_point in self.sale_points))
 
 
@@ -132,7 +133,8 @@ class POSSaleLine(WalletLineMixin, metaclass=PoolMeta):
                     for _ in range(int(self.quantity))])
         amount = self.sale.currency.round(self.unit_gross_price)
         for card in cards:
-            card.load(amount, date=self.sale.date, origin=self)
+            card.load(amount, date=self.sale.date, origin=self,
+                currency=self.sale.currency)
 
     def get_account_move_lines(self):
         lines = super().get_account_move_lines()
@@ -168,15 +170,20 @@ class POSPayment(metaclass=PoolMeta):
                 payment._take_from_card(payment.amount)
         return payments
 
-    def _take_from_card(self, amount):
-        "Redeem amount from the card; a negative amount pays back to it"
+    def _take_from_card(self, amount, undo=False):
+        """Redeem amount from the card; a negative amount pays back to it.
+        undo: amount undoes what the payment did (it is deleted)."""
         sale = self.sale
         if amount > 0:
             self.wallet_card.redeem(
                 amount, date=sale.date, origin=sale, medium='pos',
                 sale_point=sale.point, currency=sale.currency)
         elif amount < 0:
-            self.wallet_card.refund(-amount, date=sale.date, origin=sale)
+            self.wallet_card.refund(
+                -amount, date=sale.date, origin=sale, medium='pos',
+                sale_point=sale.point, currency=sale.currency,
+                # Deleting a card payment gives its own credit back
+                undo=undo)
 
     @classmethod
     def delete(cls, payments):
@@ -186,7 +193,7 @@ class POSPayment(metaclass=PoolMeta):
                 amount) for p, amount in undo]
         super().delete(payments)
         for payment, amount in undo:
-            payment._take_from_card(amount)
+            payment._take_from_card(amount, undo=True)
 
     def get_account_move_lines(self):
         """Paying with a card takes the credit from the program's credit

@@ -4,6 +4,7 @@
 card when the sale is processed; paying with a card is a negative line of
 the program's product whose credit is taken when the sale is quoted and
 given back when it returns to draft or is cancelled."""
+from collections import defaultdict
 from decimal import Decimal
 
 from trytond.i18n import gettext
@@ -203,11 +204,19 @@ class Line(WalletLineMixin, metaclass=PoolMeta):
             currency=self.sale.currency)
 
     def refund_wallet_card(self):
-        if self.type != 'line' or not self.wallet_card:
+        """Give each card back what the line took from it: an undo (see
+        refund), to the cards of the moves, whatever card the line names
+        now"""
+        if self.type != 'line':
             return
-        taken = -self.wallet_net()
-        if (self.quantity or 0) < 0 and taken > 0:
-            self.wallet_card.refund(taken, origin=self)
+        taken = defaultdict(Decimal)
+        for move in self.wallet_moves:
+            taken[move.card] -= move.amount
+        for card, amount in taken.items():
+            if amount > 0:
+                card.refund(amount, origin=self,
+                    medium=self.sale.wallet_medium,
+                    currency=self.sale.currency, undo=True)
 
     def load_wallet_cards(self):
         "Issue or top up the cards the line sells, once"
@@ -230,7 +239,7 @@ class Line(WalletLineMixin, metaclass=PoolMeta):
                         'party': self.sale.party.id,
                         } for _ in range(int(self.quantity))])
         for card in cards:
-            card.load(amount, origin=self)
+            card.load(amount, origin=self, currency=self.sale.currency)
         if not existing and self.wallet_program.email_template \
                 and self.sale.party.email:
             Card.send_email(cards)
