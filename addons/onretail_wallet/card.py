@@ -14,16 +14,19 @@ from decimal import Decimal
 from sql import Literal, Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
+from sql.functions import Substring
+from sql.operators import Concat
 from stdnum.iso7064 import mod_37_36
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
+from trytond.model.modelstorage import is_leaf
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.report import Report
-from trytond.pyson import Eval
+from trytond.pyson import Eval, Id
 from trytond.tools import barcode, grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
@@ -34,6 +37,10 @@ from .exceptions import CardCodeError, CreditError
 # swap of two neighbours.
 CODE_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 CODE_RANDOM_LENGTH = 13
+CODE_LENGTH = CODE_RANDOM_LENGTH + 1
+# What non-managers see of a code: its last characters, as the receipts show
+MASK = '…'
+MASK_VISIBLE = 4
 
 
 def new_code():
@@ -48,16 +55,35 @@ def clean_code(code):
     return ''.join(c for c in (code or '') if c not in ' -').upper()
 
 
+# Retail managers see the whole code instead of the masked one
+_CODE_READER = Id('onretail_base', 'group_retail_admin').in_(
+    Eval('context', {}).get('groups', []))
+
+
+def mask_code(code):
+    "The code as non-managers see it: its last characters only"
+    return MASK + code[-MASK_VISIBLE:] if code else code
+
+
 class Card(ModelSQL, ModelView):
     "Gift card or eWallet"
     __name__ = 'wallet.card'
     __string__ = "Wallet Card"
     _rec_name = 'code'
+    # Records that refer to cards sort by their id, never by their codes
+    _order_name = 'id'
 
     code = fields.Char(
         "Code", required=True, readonly=True, strip=False,
         help="The random code the customer pays with, with a check "
-        "character at its end.")
+        "character at its end. Only Retail managers read it.")
+    masked_code = fields.Function(
+        fields.Char(
+            "Code",
+            states={'invisible': _CODE_READER},
+            help="The last characters of the code: who is not a Retail "
+            "manager sees only these."),
+        'get_masked_code', searcher='search_masked_code')
     program = fields.Many2One(
         'wallet.program', "Program", required=True, ondelete='RESTRICT',
         states={'readonly': Eval('id', -1) >= 0})
@@ -128,25 +154,90 @@ class Card(ModelSQL, ModelView):
         return values
 
     @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree/field[@name="masked_code"]', 'tree_invisible',
+                _CODE_READER),
+            ]
+
+    @classmethod
+    def code_readable(cls):
+        """Whether the user may see whole codes: Retail managers (the field
+        access of code) and root"""
+        FieldAccess = Pool().get('ir.model.field.access')
+        if Transaction().user == 0:
+            return True
+        access = FieldAccess.get_access([cls.__name__])[cls.__name__]
+        return bool(access.get('code', {}).get('read', True))
+
+    def get_masked_code(self, name):
+        return mask_code(self.code)
+
+    @classmethod
+    def _masked_code_column(cls, table):
+        return Concat(MASK, Substring(
+                table.code, CODE_LENGTH - MASK_VISIBLE + 1, MASK_VISIBLE))
+
+    @classmethod
+    def search_masked_code(cls, name, clause):
+        # Matches what the user sees, so it reveals nothing more
+        table = cls.__table__()
+        _, operator, value = clause
+        Operator = fields.SQL_OPERATORS[operator]
+        return [('id', 'in', table.select(table.id,
+                    where=Operator(cls._masked_code_column(table), value)))]
+
+    @classmethod
+    def order_masked_code(cls, tables):
+        table, _ = tables[None]
+        return [cls._masked_code_column(table)]
+
+    def get_rec_name(self, name):
+        return self.code if self.code_readable() else self.masked_code
+
+    @classmethod
     def search_rec_name(cls, name, clause):
         _, operator, value, *_ = clause
+        if not cls.code_readable():
+            # Searching by name must not tell whether a code exists
+            return [('masked_code', operator, value)]
         if operator in {'=', '!='} and isinstance(value, str):
             value = clean_code(value)
         return [('code', operator, value)]
 
     @classmethod
+    def search_domain(cls, domain, active_test=None, tables=None):
+        # Tryton refuses a domain on a field the user may not read, but
+        # converts nested domains ('where', paths of other models) without
+        # access checks: those on the code are refused here.
+        if (_uses_field(domain, 'code')
+                and not Transaction().context.get('_wallet_code_lookup')
+                and not cls.code_readable()):
+            raise AccessError(gettext('ir.msg_access_rule_field_error',
+                    **cls.__names__('code')))
+        return super().search_domain(
+            domain, active_test=active_test, tables=tables)
+
+    @classmethod
     def from_code(cls, code):
-        "The card of the code as typed or scanned; UserError when none"
+        """The card of the code as typed or scanned; UserError when none.
+        The way to find a card by its code without being a Retail
+        manager."""
+        Rule = Pool().get('ir.rule')
         code = clean_code(code)
-        if (len(code) != CODE_RANDOM_LENGTH + 1
-                or not mod_37_36.is_valid(code)):
+        if len(code) != CODE_LENGTH or not mod_37_36.is_valid(code):
             raise CardCodeError(gettext(
                     'onretail_wallet.msg_card_code_invalid', code=code))
-        cards = cls.search([('code', '=', code)], limit=1)
+        # The code is read by the system, the caller's record rules apply
+        domain = [('code', '=', code), Rule.domain_get(cls.__name__)]
+        with without_check_access(), \
+                Transaction().set_context(_wallet_code_lookup=True):
+            cards = cls.search(domain, limit=1)
         if not cards:
             raise CardCodeError(gettext(
                     'onretail_wallet.msg_card_code_unknown', code=code))
-        return cards[0]
+        # In the caller's context
+        return cls(cards[0].id)
 
     @classmethod
     @ModelView.button
@@ -154,13 +245,21 @@ class Card(ModelSQL, ModelView):
         "Email the customers their card with the program's template"
         pool = Pool()
         Email = pool.get('ir.email')
+        ModelData = pool.get('ir.model.data')
+        User = pool.get('res.user')
+        # The code goes to the card's holder: the template, which reads
+        # fields as the user may, reads it as a Retail manager, whoever
+        # sells the card
+        groups = tuple(sorted(set(User.get_groups()) | {
+                    ModelData.get_id('onretail_base', 'group_retail_admin')}))
         for card in cards:
             template = card.program.email_template
             if not template:
                 raise CreditError(gettext(
                         'onretail_wallet.msg_card_no_email_template',
                         card=card.rec_name, program=card.program.rec_name))
-            values = template.get(card)
+            with Transaction().set_context(_groups=groups):
+                values = template.get(card)
             if not card.party or not values.get('to'):
                 raise CreditError(gettext(
                         'onretail_wallet.msg_card_no_email',
@@ -337,10 +436,11 @@ class Card(ModelSQL, ModelView):
         Date = pool.get('ir.date')
         Lot = pool.get('wallet.lot')
         date = date or Date.today()
-        lots = Lot.search([
-                ('expiry_date', '<', date),
-                ('remaining', '>', 0),
-                ])
+        with without_check_access():
+            lots = Lot.search([
+                    ('expiry_date', '<', date),
+                    ('remaining', '>', 0),
+                    ])
         if not lots:
             return []
         cls.lock(list({l.card for l in lots}))
@@ -405,7 +505,9 @@ class Card(ModelSQL, ModelView):
 
     def moves_exist(self):
         Move = Pool().get('wallet.move')
-        return bool(Move.search([('card', '=', self.id)], limit=1))
+        # The ledger is the system's: read whoever changes the credit
+        with without_check_access():
+            return bool(Move.search([('card', '=', self.id)], limit=1))
 
     def usable_lots(self, date):
         """The lots with credit on date with their remaining credit, those
@@ -450,13 +552,14 @@ class Card(ModelSQL, ModelView):
         refund_type = self.program.refund_type or 'new'
         if self.program.credit_expires and refund_type == 'new':
             return None
-        lots = Lot.search([
-                ('card', '=', self.id),
-                ['OR',
-                    ('expiry_date', '=', None),
-                    ('expiry_date', '>=', date),
-                    ],
-                ])
+        with without_check_access():
+            lots = Lot.search([
+                    ('card', '=', self.id),
+                    ['OR',
+                        ('expiry_date', '=', None),
+                        ('expiry_date', '>=', date),
+                        ],
+                    ])
         if not lots:
             return None
         lots.sort(key=lambda l: l.expiry_order)
@@ -655,6 +758,14 @@ class CardReport(Report):
     __name__ = 'wallet.card'
 
     @classmethod
+    def check_access(cls, action, model, ids):
+        # Over RPC the groups of the actions let only Retail managers print
+        # whole codes; the system (emailing a card, the cash register
+        # printing the cards it sold) prints without access checks.
+        if Transaction().check_access:
+            super().check_access(action, model, ids)
+
+    @classmethod
     def _get_records(cls, ids, model, data):
         "From a sale or cash register sale, the cards its lines loaded"
         if model in {'sale.sale', 'sale.point.sale'}:
@@ -686,6 +797,15 @@ def barcode_uri(code):
 def grouped_code(code):
     "The code in groups of four, easier to read out and type"
     return ' '.join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def _uses_field(domain, name):
+    """Whether a leaf of domain is on the field name (the domains nested in
+    a leaf are converted by the search of their own model)"""
+    if is_leaf(domain):
+        return domain[0].split('.', 1)[0] == name
+    return any(_uses_field(d, name) for d in domain
+        if isinstance(d, (list, tuple)))
 
 
 def to_decimal(value):

@@ -4,6 +4,7 @@ import datetime as dt
 import threading
 import unittest
 from decimal import Decimal
+from unittest.mock import patch
 
 from trytond import backend
 from trytond.exceptions import UserError
@@ -211,6 +212,45 @@ class OnRetailWalletTestCase(
         self.assertEqual(grouped_code('ABCDEFGHIJKLMN'), 'ABCD EFGH IJKL MN')
         self.assertIn('src="data:image/svg+xml;base64,', content)
         self.assertIn('50.00', content)
+
+    @with_transaction()
+    def test_send_email_by_seller(self):
+        """A seller who may not read codes sends the card's code to its
+        customer; the archived email is for Retail managers only"""
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        Email = pool.get('ir.email')
+        IrModel = pool.get('ir.model')
+        ModelData = pool.get('ir.model.data')
+        Party = pool.get('party.party')
+        Template = pool.get('ir.email.template')
+        User = pool.get('res.user')
+        context, _ = self.setup_company()
+        with context:
+            model, = IrModel.search([('name', '=', 'wallet.card')])
+            field, = pool.get('ir.model.field').search([
+                    ('model', '=', 'wallet.card'), ('name', '=', 'party')])
+            template = Template(name="Card", model=model, recipients=field,
+                subject="Your card", body="Your code: ${record.code}")
+            template.save()
+            party = Party(name="Anna", contact_mechanisms=[
+                    {'type': 'email', 'value': 'anna@example.com'}])
+            party.save()
+            card = self.card(
+                self.program(email_template=template), party=party)
+            seller = User(login='seller', groups=[
+                    ModelData.get_id('onretail_base', 'group_cashier')])
+            seller.save()
+            with patch('trytond.ir.email_.send_message_transactional'
+                    ) as send, Transaction().set_user(seller.id):
+                Card.send_email([Card(card.id)])
+                message, = send.call_args[0]
+                self.assertIn(card.code, message.get_body().get_content())
+                with Transaction().set_context(_check_access=True):
+                    self.assertEqual(Email.search(
+                            [('resource', '=', str(card))]), [])
+            email, = Email.search([('resource', '=', str(card))])
+            self.assertIn(card.code, email.body)
 
     @with_transaction()
     def test_sales_medium(self):
@@ -447,8 +487,9 @@ class OnRetailWalletTestCase(
 
     @with_transaction()
     def test_access(self):
-        """Retail managers set up programs and correct balances; retail users
-        and cashiers read; nobody writes the ledger directly"""
+        """Retail managers set up programs, correct balances and read codes;
+        retail users and cashiers read programs and cards, retail users the
+        ledger; nobody writes the ledger directly"""
         pool = Pool()
         Button = pool.get('ir.model.button')
         ModelAccess = pool.get('ir.model.access')
@@ -471,6 +512,12 @@ class OnRetailWalletTestCase(
                 for model in ['wallet.lot', 'wallet.move']:
                     self.assertFalse(ModelAccess.check(
                             model, 'create', raise_exception=False))
+                    # they tell every card's balance
+                    self.assertEqual(ModelAccess.check(
+                            model, 'read', raise_exception=False),
+                        group != 'group_cashier', (group, model))
+                self.assertEqual(
+                    pool.get('wallet.card').code_readable(), is_manager)
                 groups = Button.get_groups('wallet.card', 'correct_balance')
                 self.assertEqual(
                     bool(groups & set(User.get_groups())), is_manager)
