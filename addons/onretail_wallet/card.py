@@ -8,19 +8,23 @@ Every change of credit locks the card first, so that two cash registers
 never spend the same credit."""
 import base64
 import datetime as dt
+import logging
+import math
 import secrets
+from collections import defaultdict
 from decimal import Decimal
+from weakref import WeakKeyDictionary
 
-from sql import Literal, Null
+from sql import Column, Literal, Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 from sql.functions import Substring
 from sql.operators import Concat
 from stdnum.iso7064 import mod_37_36
 
-from trytond import backend
+from trytond import backend, config
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import is_leaf
 from trytond.modules.currency.fields import Monetary
@@ -32,6 +36,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import CardCodeError, CreditError
 
+logger = logging.getLogger(__name__)
 # Codes: 13 random characters of 0-9A-Z (67 bits) and a check character
 # (ISO 7064 MOD 37,36), which catches any single wrong character and any
 # swap of two neighbours.
@@ -219,21 +224,29 @@ class Card(ModelSQL, ModelView):
             domain, active_test=active_test, tables=tables)
 
     @classmethod
-    def from_code(cls, code):
+    def from_code(cls, code, sale_point=None):
         """The card of the code as typed or scanned; UserError when none.
-        The way to find a card by its code without being a Retail
-        manager."""
-        Rule = Pool().get('ir.rule')
+        The only way to find a card by its code without being a Retail
+        manager: lookups of unknown codes are counted per user and per
+        cash register (sale_point), and refused when too many."""
+        pool = Pool()
+        Attempt = pool.get('wallet.card.code.attempt')
+        Rule = pool.get('ir.rule')
         code = clean_code(code)
         if len(code) != CODE_LENGTH or not mod_37_36.is_valid(code):
+            # Not counted: the check character is computed by anyone, so a
+            # code that fails it tells nothing about the cards.
             raise CardCodeError(gettext(
                     'onretail_wallet.msg_card_code_invalid', code=code))
+        keys = Attempt.keys(sale_point)
+        Attempt.check(keys)
         # The code is read by the system, the caller's record rules apply
         domain = [('code', '=', code), Rule.domain_get(cls.__name__)]
         with without_check_access(), \
                 Transaction().set_context(_wallet_code_lookup=True):
             cards = cls.search(domain, limit=1)
         if not cards:
+            Attempt.add(keys, code)
             raise CardCodeError(gettext(
                     'onretail_wallet.msg_card_code_unknown', code=code))
         # In the caller's context
@@ -573,6 +586,147 @@ class Card(ModelSQL, ModelView):
         if save:
             move.save()
         return move
+
+
+class CodeAttempt(ModelSQL):
+    """An unknown card code looked up. Like Tryton's login attempts, kept
+    in a table of their own that the failing transaction does not roll
+    back: too many in a short time refuse every lookup for a while."""
+    __name__ = 'wallet.card.code.attempt'
+    __string__ = "Wallet Card Code Attempt"
+
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+    date = fields.Timestamp("Date", required=True)
+
+    # After LIMIT unknown codes within WINDOW, lookups are refused for
+    # LOCK: the rare typo that passes the check character is forgiven, a
+    # guess needs some 2**66 tries.
+    LIMIT = 10
+    WINDOW = dt.timedelta(minutes=1)
+    LOCK = dt.timedelta(minutes=5)
+    # Those of each transaction, stored once it has ended
+    _pending = WeakKeyDictionary()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.user, Index.Equality()), (t.date, Index.Range())))
+
+    @classmethod
+    def now(cls):
+        return dt.datetime.now()
+
+    @classmethod
+    def keys(cls, sale_point=None):
+        "{column: id} of who looks up: each is throttled on its own"
+        return {'user': Transaction().user}
+
+    @classmethod
+    def _dates(cls, keys, since):
+        "{column: [dates of attempts]} of keys, stored or pending"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        columns = list(keys)
+        where = Literal(False)
+        for column in columns:
+            where |= Column(table, column) == keys[column]
+        cursor.execute(*table.select(
+                *(Column(table, c) for c in columns), table.date,
+                where=where & (table.date >= since)))
+        dates = defaultdict(list)
+        rows = [(*(r.get(c) for c in columns), r['date'])
+            for r in cls._pending.get(Transaction(), [])]
+        for *values, date in list(cursor) + rows:
+            if isinstance(date, str):
+                date = dt.datetime.fromisoformat(date)
+            for column, value in zip(columns, values):
+                if value == keys[column]:
+                    dates[column].append(date)
+        return dates
+
+    @classmethod
+    def locked_until(cls, dates):
+        """The end of the lock that the dates of attempts impose, or None:
+        LIMIT of them within WINDOW lock until LOCK after the last"""
+        dates = sorted(dates)
+        until = None
+        for first, last in zip(dates, dates[cls.LIMIT - 1:]):
+            if last - first <= cls.WINDOW:
+                until = last + cls.LOCK
+        return until
+
+    @classmethod
+    def check(cls, keys):
+        "UserError when one of keys looked up too many unknown codes"
+        now = cls.now()
+        dates = cls._dates(keys, now - cls.LOCK - cls.WINDOW)
+        for column in keys:
+            until = cls.locked_until(dates[column])
+            if until and until > now:
+                name = cls._key_name(column, keys[column])
+                logger.warning(
+                    "card code lookup refused (%s): too many unknown codes "
+                    "by %s %s", cls._key_text(keys), column, name)
+                raise CardCodeError(gettext(
+                        'onretail_wallet.msg_card_code_throttled_'
+                        + column, name=name,
+                        minutes=math.ceil((until - now).total_seconds() / 60)))
+
+    @classmethod
+    def add(cls, keys, code):
+        """Count a lookup of an unknown code for keys: stored once the
+        transaction has ended, in one of its own, so that it outlives the
+        rollback of the lookup's error, and never waits on the lock that
+        the lookup's transaction may hold on SQLite"""
+        transaction = Transaction()
+        pending = cls._pending.get(transaction)
+        if pending is None:
+            pending = cls._pending[transaction] = []
+            transaction.atexit(
+                cls._store, transaction.database.name, pending)
+        pending.append(dict(keys, date=cls.now()))
+        dates = cls._dates(keys, cls.now() - cls.WINDOW)
+        # Never the code itself: a near miss may differ from a real one
+        # in one character
+        logger.warning(
+            "unknown card code %s looked up (%s); unknown codes in the last "
+            "%s: %s", mask_code(code), cls._key_text(keys), cls.WINDOW,
+            ', '.join('%s %s' % (c, len(dates[c])) for c in keys))
+
+    @classmethod
+    def _store(cls, database_name, attempts):
+        "Store attempts in a transaction of their own; purge the old ones"
+        for count in range(config.getint('database', 'retry'), -1, -1):
+            try:
+                with Transaction(new=True).start(
+                        database_name, 0) as transaction:
+                    table = cls.__table__()
+                    transaction.connection.cursor().execute(*table.delete(
+                            where=table.date
+                            < cls.now() - cls.LOCK - cls.WINDOW))
+                    cls.create(attempts)
+                return
+            except backend.DatabaseOperationalError:
+                if count:
+                    continue
+                logger.exception("wrong card codes not stored")
+            except Exception:
+                logger.exception("wrong card codes not stored")
+                return
+
+    @classmethod
+    def _key_name(cls, column, value):
+        Target = cls._fields[column].get_target()
+        with without_check_access():
+            return Target(value).rec_name
+
+    @classmethod
+    def _key_text(cls, keys):
+        return ', '.join('%s %s' % (c, cls._key_name(c, v))
+            for c, v in keys.items())
 
 
 class Lot(ModelSQL, ModelView):

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 "What joins the wallet to the cash registers of sale_point"
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, Workflow, fields
+from trytond.model import Index, ModelSQL, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -67,6 +67,29 @@ class Card(metaclass=PoolMeta):
         if save:
             move.save()
         return move
+
+
+class CodeAttempt(metaclass=PoolMeta):
+    __name__ = 'wallet.card.code.attempt'
+
+    sale_point = fields.Many2One(
+        'sale.point', "Cash Register", ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.sale_point, Index.Equality()),
+                (t.date, Index.Range())))
+
+    @classmethod
+    def keys(cls, sale_point=None):
+        "A cash register is throttled too, whoever types at it"
+        keys = super().keys(sale_point)
+        if sale_point is not None:
+            keys['sale_point'] = int(sale_point)
+        return keys
 
 
 class ReportingContext(metaclass=PoolMeta):
