@@ -4,10 +4,12 @@
 that creates, pays and posts a sale in one idempotent transaction."""
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sql import Null
+from sql.aggregate import Sum
 
+from trytond import backend
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
@@ -155,9 +157,9 @@ class POSSale(metaclass=PoolMeta):
             sale.client_id = cart['client_id']
             sale.employee = cls.default_employee()
             sale.session = sale.current_session()
+            sale.lock_returned_lines()
             # Cards and refunds are checked before anything is written
             payments = sale.payments_from_cart(cart['payments'])
-            sale.lock_returned_lines()
             sale.save()
             sale.add_payments(payments)
             if sale.amount_to_pay:
@@ -359,31 +361,50 @@ class POSSale(metaclass=PoolMeta):
         line.apply_cart_price(values['unit_price'], values['discount'])
         return line
 
-    def check_returned_quantities(self):
+    def check_returned_quantities(self, returnable=None):
         """Refuse to return more of a sold line than is left of it, also
-        when the cart returns it on several lines"""
+        when the cart returns it on several lines; returnable maps each
+        sold line to what is left of it, as its returns read"""
         returned = {}
         for line in self.lines:
             if line.returned_line:
                 original = line.returned_line
                 returned[original] = returned.get(original, 0) - line.quantity
         for original, quantity in returned.items():
-            returnable = original.returnable_quantity()
-            if quantity > returnable:
+            left = (returnable[original.id] if returnable is not None
+                else original.returnable_quantity())
+            if quantity > left:
                 raise CheckoutError(gettext(
                         'onretail_pos.msg_return_quantity',
                         line=original.rec_name, quantity=quantity,
-                        returnable=returnable))
+                        returnable=left))
 
     def lock_returned_lines(self):
-        """Lock the sold lines the cart returns, and count again: two
-        registers never return the same goods twice"""
-        Line = Pool().get('sale.point.sale.line')
+        """Lock the sold lines the cart returns, then count again what is
+        left of them as committed: two registers never return the same
+        goods twice"""
+        pool = Pool()
+        Line = pool.get('sale.point.sale.line')
         originals = list({l.returned_line for l in self.lines
                 if l.returned_line})
-        if originals:
-            Line.lock(originals)
-            self.check_returned_quantities()
+        if not originals:
+            return
+        Line.lock(originals)
+        table = Line.__table__()
+        ids = [o.id for o in originals]
+        cursor = Transaction().connection.cursor()
+        if backend.name == 'sqlite':
+            # SQLite locks no row: a write takes the database's lock, after
+            # which the count reads what the other registers committed
+            cursor.execute(*table.update([table.id], [table.id],
+                    where=table.id.in_(ids)))
+        cursor.execute(*table.select(table.returned_line, Sum(table.quantity),
+                where=table.returned_line.in_(ids),
+                group_by=[table.returned_line]))
+        returns = dict(cursor)
+        self.check_returned_quantities({
+                o.id: max(o.quantity + (returns.get(o.id) or 0), 0)
+                for o in originals})
 
     def check_cart_amounts(self):
         "Refuse a line or a cart larger than the register allows"

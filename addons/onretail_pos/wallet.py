@@ -15,11 +15,6 @@ from .exceptions import CheckoutError
 from .sale import pricing_cart
 
 
-def masked(code):
-    "A card's code as the screen shows it: its last four characters"
-    return '…' + code[-4:]
-
-
 class POS(metaclass=PoolMeta):
     __name__ = 'sale.point'
 
@@ -118,7 +113,7 @@ class POSSale(metaclass=PoolMeta):
                 raise CheckoutError(gettext(
                         'onretail_pos.msg_payment_refund_amount',
                         amount=amount, left=left,
-                        card=masked(original.wallet_card.code)))
+                        card=original.wallet_card.masked_code))
         return records
 
     def checkout_result(self):
@@ -230,7 +225,7 @@ class POSPayment(metaclass=PoolMeta):
         refund = super().screen_refund()
         if self.wallet_card:
             # Codes are the cards' money: the screen shows the last digits
-            refund['card'] = masked(self.wallet_card.code)
+            refund['card'] = self.wallet_card.masked_code
         return refund
 
 
