@@ -225,7 +225,7 @@ class OnRetailWalletTestCase(
         Party = pool.get('party.party')
         Template = pool.get('ir.email.template')
         User = pool.get('res.user')
-        context, _ = self.setup_company()
+        context, company = self.setup_company()
         with context:
             model, = IrModel.search([('name', '=', 'wallet.card')])
             field, = pool.get('ir.model.field').search([
@@ -239,7 +239,8 @@ class OnRetailWalletTestCase(
             card = self.card(
                 self.program(email_template=template), party=party)
             seller = User(login='seller', groups=[
-                    ModelData.get_id('onretail_base', 'group_cashier')])
+                    ModelData.get_id('onretail_base', 'group_cashier')],
+                companies=[company], company=company)
             seller.save()
             with patch('trytond.ir.email_.send_message_transactional'
                     ) as send, Transaction().set_user(seller.id):
