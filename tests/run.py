@@ -40,8 +40,16 @@ SHARDS = ('modules', 'scenarios')
 # Test files that run in the other half, to keep both halves of a backend
 # about as long (the activation test runs on SQLite only)
 MOVED = {
-    'sqlite': {'trytond.modules.onretail_base.tests.test_scenario'},
-    'postgresql': {'trytond.modules.onretail_base.tests.test_module'},
+    'sqlite': {
+        'trytond.modules.onretail_base.tests.test_scenario',
+        'trytond.modules.onretail_pricelist.tests.test_attacks',
+        'trytond.modules.onretail_wallet.tests.test_attacks',
+        },
+    'postgresql': {
+        'trytond.modules.onretail_base.tests.test_module',
+        'trytond.modules.onretail_pricelist.tests.test_attacks',
+        'trytond.modules.onretail_wallet.tests.test_attacks',
+        },
     }
 
 

@@ -464,7 +464,7 @@ class POS(metaclass=PoolMeta):
         return its id"""
         pool = Pool()
         Party = pool.get('party.party')
-        point = cls.screen_point(point_id)
+        cls.screen_point(point_id)
         record = gettext('onretail_pos.msg_new_customer')
         values = boundary.mapping(values, record, {'name', 'email', 'phone'})
         name = boundary.text(values.get('name'), record, 'name', 100)

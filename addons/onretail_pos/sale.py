@@ -9,7 +9,6 @@ from decimal import Decimal
 from sql import Null
 from sql.aggregate import Sum
 
-from trytond import backend
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
@@ -55,6 +54,17 @@ def cart_cached(key, compute):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def write_lock(table, ids):
+    """Lock the rows for what the transaction counts next. A write (that
+    changes nothing) waits for another transaction that wrote them; on
+    PostgreSQL that one's commit then restarts this transaction, which the
+    server does on its own, so that the count reads what it committed. On
+    SQLite the write takes the database's lock before the count."""
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.update([table.id], [table.id],
+            where=table.id.in_(list(ids))))
 
 
 def pricing_cart():
@@ -389,15 +399,10 @@ class POSSale(metaclass=PoolMeta):
                 if l.returned_line})
         if not originals:
             return
-        Line.lock(originals)
         table = Line.__table__()
         ids = [o.id for o in originals]
+        write_lock(table, ids)
         cursor = Transaction().connection.cursor()
-        if backend.name == 'sqlite':
-            # SQLite locks no row: a write takes the database's lock, after
-            # which the count reads what the other registers committed
-            cursor.execute(*table.update([table.id], [table.id],
-                    where=table.id.in_(ids)))
         cursor.execute(*table.select(table.returned_line, Sum(table.quantity),
                 where=table.returned_line.in_(ids),
                 group_by=[table.returned_line]))

@@ -5,6 +5,7 @@ from sql.operators import Concat
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
@@ -12,7 +13,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import boundary
 from .exceptions import CheckoutError
-from .sale import pricing_cart
+from .sale import pricing_cart, write_lock
 
 
 class POS(metaclass=PoolMeta):
@@ -104,7 +105,7 @@ class POSSale(metaclass=PoolMeta):
                 original = payment.refunded_payment
                 refunds[original] = refunds.get(original, 0) - payment.amount
         if refunds:
-            Payment.lock(list(refunds))
+            write_lock(Payment.__table__(), [p.id for p in refunds])
         for original, amount in refunds.items():
             left = original.amount + sum(
                 r.amount for r in Payment.search([
@@ -220,6 +221,24 @@ class POSPayment(metaclass=PoolMeta):
         states={'invisible': ~Eval('refunded_payment')},
         help="The card payment of a returned sale that this payment gives "
         "back to its card.")
+
+    @classmethod
+    def validate(cls, payments):
+        super().validate(payments)
+        for payment in payments:
+            payment.check_card_refund()
+
+    def check_card_refund(self):
+        """Credit goes back to a card only as the refund of a payment of
+        that card for a returned sale, whoever creates the payment"""
+        if not (self.method.wallet and self.amount < 0):
+            return
+        original = self.refunded_payment
+        if (not original or original.wallet_card != self.wallet_card
+                or original.sale == self.sale or original.amount <= 0):
+            raise ValidationError(gettext(
+                    'onretail_pos.msg_payment_refund_unbound',
+                    payment=self.rec_name))
 
     def screen_refund(self):
         refund = super().screen_refund()
