@@ -651,7 +651,23 @@ class POSSale(metaclass=PoolMeta):
             }
 
 
-class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
+class SaleChildMixin:
+    "A line or a payment of a register sale"
+    __slots__ = ()
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        "Nothing of a posted sale is ever changed, added or deleted"
+        super().check_modification(
+            mode, records, values=values, external=external)
+        for record in records:
+            if record.sale and record.sale.state == 'posted':
+                raise AccessError(gettext(
+                        'onretail_pos.msg_sale_posted_modify',
+                        sale=record.sale.rec_name))
+
+
+class POSSaleLine(SaleChildMixin, PackagingLineMixin, metaclass=PoolMeta):
     __name__ = 'sale.point.sale.line'
     _packaging_flag = 'salable'
 
@@ -847,19 +863,8 @@ class POSSaleLine(PackagingLineMixin, metaclass=PoolMeta):
         default.setdefault('returns')
         return super().copy(lines, default=default)
 
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        "Nothing of a posted sale is ever changed, added or deleted"
-        super().check_modification(
-            mode, records, values=values, external=external)
-        for record in records:
-            if record.sale and record.sale.state == 'posted':
-                raise AccessError(gettext(
-                        'onretail_pos.msg_sale_posted_modify',
-                        sale=record.sale.rec_name))
 
-
-class POSPayment(metaclass=PoolMeta):
+class POSPayment(SaleChildMixin, metaclass=PoolMeta):
     __name__ = 'sale.point.payment'
 
     sale_total = fields.Function(
@@ -875,17 +880,6 @@ class POSPayment(metaclass=PoolMeta):
                 ('cash', '=', True),
                 ()),
             ]
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        "Nothing of a posted sale is ever changed, added or deleted"
-        super().check_modification(
-            mode, records, values=values, external=external)
-        for record in records:
-            if record.sale and record.sale.state == 'posted':
-                raise AccessError(gettext(
-                        'onretail_pos.msg_sale_posted_modify',
-                        sale=record.sale.rec_name))
 
     @fields.depends('sale', '_parent_sale.total')
     def on_change_with_sale_total(self, name=None):
