@@ -216,9 +216,9 @@ class POS(metaclass=PoolMeta):
         """Raise when the user of the transaction may not sell here: the
         first check of every method of the cashier screen"""
         User = Pool().get('res.user')
-        user = User(Transaction().user)
         if not Transaction().check_access:
             return
+        user = User(Transaction().user)
         key = (self.id, user.id)
         allowed = self._allows_user_cache.get(key)
         if allowed is None:
