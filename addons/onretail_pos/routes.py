@@ -18,7 +18,10 @@ STATIC = Path(__file__).parent / 'static'
 @app.route('/<database_name>/pos/', methods={'GET'})
 @app.route('/<database_name>/pos/<path:filename>', methods={'GET'})
 def cashier_screen(request, database_name, filename='index.html'):
-    response = send_from_directory(STATIC, filename, request.environ)
+    # ES modules load only as JavaScript, whatever the system's mime.types
+    mimetype = 'text/javascript' if filename.endswith('.js') else None
+    response = send_from_directory(
+        STATIC, filename, request.environ, mimetype=mimetype)
     # The screen is small; a new version must be picked up at once.
     response.headers['Cache-Control'] = 'no-cache'
     return response

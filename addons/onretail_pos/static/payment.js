@@ -1,0 +1,162 @@
+// This file is part of onRetail.  The COPYRIGHT file at the top level of
+// this repository contains the full copyright notices and license terms.
+// Payment: the payments of the cart, then the checkout
+import {
+    cartForServer, cartKey, newCart, priceNow, renderCart,
+    saveCart,
+} from './cart.js';
+import {renderCustomer} from './customers.js';
+import {$, showError, showMessage} from './dom.js';
+import {t} from './i18n.js';
+import {fromCents, money, toCents} from './money.js';
+import {printSale} from './printer.js';
+import {returnsWithoutReceipt} from './returns.js';
+import {model} from './rpc.js';
+import {session, till} from './state.js';
+
+// The payments typed in the pay dialog
+let payments = [];
+
+function cartTotal() {
+    return till.priced ? toCents(till.priced.total) : 0;
+}
+
+function paidCents() {
+    return payments.reduce((sum, p) => sum + toCents(p.amount), 0);
+}
+
+export async function openPayment() {
+    if (!till.cart.lines.length) {
+        showMessage(t('The cart is empty.'));
+        return;
+    }
+    await priceNow();
+    if (!till.priced) {
+        return;
+    }
+    const dialog = $('#pay-dialog');
+    payments = [];
+    const methods = session.register.payment_methods;
+    $('.methods', dialog).replaceChildren(...methods.map(method => {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = method.name;
+        button.dataset.method = method.id;
+        button.addEventListener('click', () => addPayment(method));
+        return button;
+    }));
+    const refunds = till.cart.refunds || [];
+    const approval = $('.approval', dialog);
+    approval.hidden = !returnsWithoutReceipt();
+    approval.querySelectorAll('input').forEach(input => input.value = '');
+    renderPayments(refunds);
+    showError(dialog, null);
+    dialog.showModal();
+    $('form', dialog).amount.focus();
+}
+
+function renderPayments(refunds = []) {
+    const dialog = $('#pay-dialog');
+    const form = $('form', dialog);
+    const due = cartTotal() - paidCents();
+    $('.due', dialog).textContent = fromCents(cartTotal());
+    form.amount.value = due ? fromCents(due) : '';
+    const refund = refunds.find(r => r.card);
+    form.card.value = refund ? refund.card : '';
+    $('.payments', dialog).replaceChildren(...payments.map(
+        (payment, index) => {
+            const row = document.createElement('tr');
+            row.innerHTML = '<td></td><td></td><td><button type="button">×</button></td>';
+            row.cells[0].textContent = payment.name +
+                (payment.card ? ` ${payment.card}` : '');
+            row.cells[1].textContent = money(payment.amount);
+            $('button', row).addEventListener('click', () => {
+                payments.splice(index, 1);
+                renderPayments();
+            });
+            return row;
+        }));
+    const change = cartTotal() >= 0 ? paidCents() - cartTotal() : 0;
+    $('.change', dialog).textContent = fromCents(Math.max(change, 0));
+    $('.complete', dialog).disabled = cartTotal() >= 0 ?
+        paidCents() < cartTotal() : paidCents() !== cartTotal();
+}
+
+async function addPayment(method) {
+    const dialog = $('#pay-dialog');
+    const form = $('form', dialog);
+    showError(dialog, null);
+    $('.card-info', dialog).textContent = '';
+    const payment = {
+        method: method.id, name: method.name,
+        amount: fromCents(toCents(form.amount.value)),
+    };
+    const refund = cartTotal() < 0 && (till.cart.refunds || []).find(
+        r => r.method === method.id && r.payment);
+    if (method.wallet && refund) {
+        // Paid back to the card that paid the returned sale
+        payment.refund = refund.payment;
+        payment.card = refund.card;
+    } else if (method.wallet) {
+        const code = form.card.value.trim();
+        try {
+            const card = await model('sale.point', 'screen_card',
+                session.register.id, code);
+            payment.card = card.code;
+            $('.card-info', dialog).textContent =
+                `${card.program}: ${t('Balance')} ${money(card.balance)}`;
+            if (toCents(payment.amount) > toCents(card.balance)) {
+                payment.amount = money(card.balance);
+            }
+        } catch (error) {
+            showError(dialog, error);
+            return;
+        }
+    }
+    if (toCents(payment.amount)) {
+        payments.push(payment);
+    }
+    renderPayments();
+}
+
+let checkingOut = false;
+
+export async function completePayment() {
+    const dialog = $('#pay-dialog');
+    if (checkingOut) {
+        return;
+    }
+    checkingOut = true;
+    showError(dialog, null);
+    const cart = cartForServer();
+    if (returnsWithoutReceipt()) {
+        const form = $('form', dialog);
+        cart.approval = {login: form.approval_login.value,
+            password: form.approval_password.value};
+    }
+    cart.payments = payments.map(p => p.refund ?
+        {method: p.method, amount: p.amount, refund: p.refund} :
+        {method: p.method, amount: p.amount, card: p.card});
+    try {
+        // Same client_id on a retry: the server never sells twice
+        const result = await model('sale.point.sale', 'checkout',
+            session.register.id, cart);
+        dialog.close('ok');
+        localStorage.setItem(`${cartKey()}-last`, String(result.id));
+        till.cart = newCart();
+        till.priced = null;
+        till.selected = null;
+        saveCart();
+        renderCustomer();
+        renderCart();
+        showMessage(t('Paid. Change: {change}', {change: money(result.change)}));
+        const paidCash = payments.some(p =>
+            session.register.payment_methods.find(
+                m => m.id === p.method && m.cash));
+        await printSale(result, paidCash);
+    } catch (error) {
+        showError(dialog, error);
+    } finally {
+        checkingOut = false;
+    }
+}
