@@ -276,6 +276,11 @@ class WebClientTestCase(DemoServerTestCase):
             f'pos.printer_url = {printer_url!r}; '
             f'pos.printer_token = {token!r}; '
             'pos.returns_without_receipt = True; pos.save(); print("ok")')
+        # Whatever session a previous test left, the login form shows (the
+        # web client's page, on the same origin, does not use it)
+        self.driver.get(self.url)
+        self.driver.delete_all_cookies()
+        self.driver.execute_script('window.localStorage.clear();')
         self.driver.get(f'{self.url}{self.database}/pos/')
         form = self.find('#login-form')
         form.find_element(By.NAME, 'login').send_keys(login)
@@ -417,6 +422,85 @@ class WebClientTestCase(DemoServerTestCase):
         self.assertRegex(report.text, r'Difference\s+0\.00')
         self.assertRegex(report.text, r'Number of returns\s+2')
         self.click_text('Done', within='//dialog')
+        self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+
+    def test_scanner_enter_confirms(self):
+        """A scanner types a code and presses Enter: in every dialog of the
+        cashier screen, Enter confirms"""
+        self.open_cashier_screen("Erna Eingabe", "erna")
+        code = self.proteus(
+            'Card = Model.get("wallet.card"); '
+            'card, = Card.find([("program.name", "=", "Christmas voucher")],'
+            ' offset=1, limit=1); print(card.code)')
+        self.find('#opening input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+
+        # The customer's name, Enter: the first customer found is hers
+        self.click('#customer-button')
+        self.find('#customer-dialog input[name="query"]').send_keys(
+            'Anna Huber', Keys.ENTER)
+        self.wait_text('#customer-name', 'Anna Huber')
+        self.wait(EC.invisibility_of_element_located(
+                (By.ID, 'customer-dialog')))
+
+        # A card scanned in Gift card shows its balance
+        self.click('#card-button')
+        self.find('#choice-dialog input[name="code"]').send_keys(
+            code, Keys.ENTER)
+        self.wait_text('#message', 'Christmas voucher')
+
+        # 5.00 of the gel from the scanned card, Enter pays the rest in
+        # cash, Enter completes
+        self.find('#search').send_keys('SC-001', Keys.ENTER)
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', '7.49')
+        self.click('#pay-button')
+        amount = self.find('#pay-dialog input[name="amount"]')
+        amount.clear()
+        amount.send_keys('5')
+        self.find('#pay-dialog input[name="card"]').send_keys(
+            code, Keys.ENTER)
+        self.wait_text('#pay-dialog .payments', '5.00')
+        self.assertEqual(amount.get_property('value'), '2.49')
+        amount.send_keys(Keys.ENTER)
+        self.wait_text('#pay-dialog .payments', '2.49')
+        amount.send_keys(Keys.ENTER)
+        self.wait_text('#message', 'Change: 0.00')
+
+        # The receipt's number scanned in Return, a quantity, Enter
+        number = self.proteus(
+            'Sale = Model.get("sale.point.sale"); '
+            'print(Sale.find([], order=[("id", "DESC")], limit=1)[0].number)')
+        self.click('#return-button')
+        self.find('#return-dialog input[name="number"]').send_keys(
+            number, Keys.ENTER)
+        gel = self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//dialog[@id="return-dialog"]'
+                    '//tr[td[contains(., "Aloe Vera Gel")]]//input')))
+        gel.clear()
+        gel.send_keys('1', Keys.ENTER)
+        self.wait_text('#total', '-7.49')
+        self.click('#pay-button')
+        self.wait_text('#pay-dialog .due', '-7.49')
+        amount.send_keys(Keys.ENTER)
+        self.wait_text('#pay-dialog .payments', '-7.49')
+        amount.send_keys(Keys.ENTER)
+        self.wait(lambda d: not d.find_elements(
+                By.CSS_SELECTOR, '#cart tbody tr'))
+
+        # Closing: Enter in a count goes on to the next one, Enter in the
+        # total closes, Enter on the report is Done
+        self.click('#close-button')
+        self.wait_text('#close-dialog .expected', '95.00')
+        first, second = self.driver.find_elements(
+            By.CSS_SELECTOR, '#close-dialog .denominations input')[:2]
+        first.send_keys('0', Keys.ENTER)
+        self.assertEqual(self.driver.switch_to.active_element, second)
+        counted = self.find('#close-dialog input[name="counted"]')
+        counted.clear()
+        counted.send_keys('95', Keys.ENTER)
+        self.wait_text('#report-dialog .report', 'Difference')
+        self.driver.switch_to.active_element.send_keys(Keys.ENTER)
         self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])
 

@@ -11,12 +11,19 @@ export function renderCustomer() {
     $('#customer-name').textContent = customer ? customer.name : '';
 }
 
+let searches = 0;
+
+// Each keystroke searches; the answer to the newest search wins
 export async function searchCustomers(query) {
     const dialog = $('#customer-dialog');
+    const search = ++searches;
     const parties = query ? await model('party.party', 'search_read',
         ['OR', ['rec_name', 'ilike', `%${query}%`],
             ['contact_mechanisms.value', 'ilike', `%${query}%`]],
         0, 20, null, ['rec_name']) : [];
+    if (search !== searches) {
+        return;
+    }
     $('.list', dialog).replaceChildren(...parties.map(party => {
         const button = document.createElement('button');
         button.value = 'ok';
@@ -25,6 +32,21 @@ export async function searchCustomers(query) {
             {id: party.id, name: party.rec_name}));
         return button;
     }));
+}
+
+// Enter in the search takes its first customer (a scanned loyalty card
+// finds one); in the new customer's fields, it creates her
+export async function confirmCustomer(input) {
+    const dialog = $('#customer-dialog');
+    if (input.name !== 'query') {
+        await createCustomer();
+        return;
+    }
+    await searchCustomers(input.value.trim());
+    const first = $('.list button', dialog);
+    if (first) {
+        first.click();
+    }
 }
 
 export function setCustomer(customer) {

@@ -25,6 +25,18 @@ export function showMessage(text) {
     $('#message').textContent = text || '';
 }
 
+// A barcode scanner ends each code with Enter: in an input of root, Enter
+// runs the confirming action instead of submitting the form with its
+// first button (which would cancel a dialog)
+export function onEnter(root, action) {
+    root.addEventListener('keydown', event => {
+        if (event.key === 'Enter' && event.target.matches('input')) {
+            event.preventDefault();
+            action(event.target);
+        }
+    });
+}
+
 export function dialogResult(dialog) {
     return new Promise(resolve => {
         dialog.addEventListener('close', () => resolve(dialog.returnValue),

@@ -4,22 +4,35 @@
 // JSON-RPC; the cart lives in the browser until it is paid.
 import {onPriced} from './cart.js';
 import {
-    createCustomer, openCustomers, searchCustomers, setCustomer,
+    confirmCustomer, createCustomer, openCustomers, searchCustomers,
+    setCustomer,
 } from './customers.js';
-import {$, showView} from './dom.js';
+import {$, onEnter, showView} from './dom.js';
 import {setLanguage, t} from './i18n.js';
 import {keypad} from './keypad.js';
-import {completePayment, openPayment} from './payment.js';
+import {
+    completePayment, confirmPayment, openPayment,
+} from './payment.js';
 import {reprint} from './printer.js';
 import {renderGrid, scan} from './products.js';
 import {
-    findSale, openReturn, returnWithoutReceipt, takeReturn,
+    confirmReturn, findSale, openReturn, returnWithoutReceipt, takeReturn,
 } from './returns.js';
 import {
-    closeSession, login, logout, openClose, openSession, resume,
+    closeSession, confirmClose, login, logout, openClose, openSession, resume,
     updateDifference,
 } from './session.js';
 import {askWalletOptions, checkCard} from './wallet.js';
+
+// Enter confirms in every dialog, as a scanner ends each code with it
+function confirmWithEnter() {
+    const choice = $('#choice-dialog');
+    onEnter($('#customer-dialog'), confirmCustomer);
+    onEnter(choice, () => choice.close('ok'));
+    onEnter($('#pay-dialog'), confirmPayment);
+    onEnter($('#return-dialog'), confirmReturn);
+    onEnter($('#close-dialog'), confirmClose);
+}
 
 function start() {
     setLanguage(navigator.language);
@@ -52,6 +65,7 @@ function start() {
     $('#close-dialog .close-session').addEventListener('click', closeSession);
     $('#logout-button').addEventListener('click', logout);
     onPriced(askWalletOptions);
+    confirmWithEnter();
     showView('login');
     resume();
 }

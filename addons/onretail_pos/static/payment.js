@@ -78,8 +78,30 @@ function renderPayments(refunds = []) {
         }));
     const change = cartTotal() >= 0 ? paidCents() - cartTotal() : 0;
     $('.change', dialog).textContent = fromCents(Math.max(change, 0));
-    $('.complete', dialog).disabled = cartTotal() >= 0 ?
-        paidCents() < cartTotal() : paidCents() !== cartTotal();
+    $('.complete', dialog).disabled = !paidInFull();
+}
+
+// A refund is paid out exactly, a sale at least
+function paidInFull() {
+    return cartTotal() >= 0 ?
+        paidCents() >= cartTotal() : paidCents() === cartTotal();
+}
+
+// Enter: a scanned card code pays with the card; an amount is paid in
+// cash while something is left to pay; else the sale completes
+export async function confirmPayment(input) {
+    const methods = session.register.payment_methods;
+    if (input.name === 'card') {
+        const wallet = methods.find(method => method.wallet);
+        if (wallet) {
+            await addPayment(wallet);
+        }
+    } else if (input.name === 'amount' && toCents(input.value)
+            && !paidInFull()) {
+        await addPayment(methods.find(method => method.cash) || methods[0]);
+    } else if (paidInFull()) {
+        await completePayment();
+    }
 }
 
 async function addPayment(method) {

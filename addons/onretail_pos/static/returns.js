@@ -30,6 +30,20 @@ export async function findSale() {
         $('input', row).dataset.line = line.id;
         return row;
     }));
+    const first = $('.lines input', dialog);
+    if (first) {
+        first.select();
+    }
+}
+
+// Enter: a scanned receipt number finds the sale, a quantity takes the
+// lines back
+export async function confirmReturn(input) {
+    if (input.name === 'number') {
+        await findSale();
+    } else {
+        takeReturn();
+    }
 }
 
 export function takeReturn() {

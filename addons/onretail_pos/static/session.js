@@ -156,6 +156,18 @@ function sumDenominations() {
     updateDifference();
 }
 
+// Enter in a count goes on to the next count; in the total, it closes
+export async function confirmClose(input) {
+    const form = $('#close-dialog form');
+    if (input.name === 'counted') {
+        await closeSession();
+        return;
+    }
+    const inputs = $$('.denominations input', form);
+    const next = inputs[inputs.indexOf(input) + 1] || form.counted;
+    next.focus();
+}
+
 export function updateDifference() {
     const dialog = $('#close-dialog');
     const counted = $('form', dialog).counted.value;
