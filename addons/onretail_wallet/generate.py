@@ -8,7 +8,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval
+from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import GenerationError
@@ -183,7 +183,9 @@ class Generate(Wizard):
 
     def do_generate(self, action):
         generation = generate_cards(self.start)
-        action['domain'] = [('generation', '=', generation.id)]
+        # the client reads the domain only from pyson_domain
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('generation', '=', generation.id)])
         action['name'] += ' (%s)' % generation.rec_name
         return action, {}
 

@@ -15,6 +15,7 @@ from trytond.modules.company.tests import (
 from trytond.modules.currency.tests import create_currency
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, with_transaction)
 from trytond.transaction import Transaction, TransactionError
@@ -485,6 +486,27 @@ class OnRetailWalletTestCase(
             # one eWallet per customer
             with self.assertRaisesRegex(UserError, 'already has a card'):
                 generate_cards(start)
+
+    @with_transaction()
+    def test_generate_wizard_opens_new_cards(self):
+        "The wizard opens only the cards it just generated"
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        Generate = pool.get('wallet.card.generate', type='wizard')
+        context, _ = self.setup_company()
+        with context:
+            gift = self.program("Christmas voucher")
+            self.card(gift)
+            session_id, _, _ = Generate.create()
+            result = Generate.execute(session_id, {'start': {
+                        'program': gift.id, 'for_customers': False,
+                        'quantity': 2, 'amount': D('20.00'),
+                        'categories': [],
+                        }}, 'generate')
+            (action, _), = result['actions']
+            domain = PYSONDecoder().decode(action['pyson_domain'])
+            self.assertEqual(len(Card.search([])), 3)
+            self.assertEqual(len(Card.search(domain)), 2)
 
     @with_transaction()
     def test_access(self):
