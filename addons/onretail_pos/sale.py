@@ -2,8 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 """The cashier screen's sales: a cart priced in one call, and the checkout
 that creates, pays and posts a sale in one idempotent transaction."""
-from contextlib import contextmanager
-from contextvars import ContextVar
 from decimal import Decimal
 
 from sql import Null
@@ -14,7 +12,6 @@ from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.onretail_catalog.packaging import PackagingLineMixin
-from trytond.modules.onretail_pricelist.batch import ProductData
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
@@ -22,7 +19,9 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from . import boundary
+from .cart import Cart
 from .exceptions import CheckoutError
+from .receipt import LineReceiptMixin, SaleReceiptMixin
 
 
 CART_KEYS = {'client_id', 'customer', 'lines', 'payments', 'approval'}
@@ -32,28 +31,6 @@ LINE_KEYS = {'product', 'packaging', 'quantity', 'unit_price', 'discount',
 PAYMENT_KEYS = {'method', 'amount', 'card', 'refund'}
 APPROVAL_KEYS = {'login', 'password'}
 MAX_PAYMENTS = 20
-
-
-_cart_cache = ContextVar('onretail_pos_cart_cache', default=None)
-
-
-@contextmanager
-def cart_cache():
-    "Within, cart_cached computes each key once: for a cart's lines"
-    token = _cart_cache.set({})
-    try:
-        yield
-    finally:
-        _cart_cache.reset(token)
-
-
-def cart_cached(key, compute):
-    cache = _cart_cache.get()
-    if cache is None:
-        return compute()
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
 
 
 def write_lock(table, ids):
@@ -67,12 +44,7 @@ def write_lock(table, ids):
             where=table.id.in_(list(ids))))
 
 
-def pricing_cart():
-    "Whether the cart is being priced for the screen, not checked out"
-    return cart_cached('price from cart', bool)
-
-
-class POSSale(metaclass=PoolMeta):
+class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
     client_id = fields.Char(
@@ -104,7 +76,6 @@ class POSSale(metaclass=PoolMeta):
         cls.__rpc__.update({
                 'price_cart': RPC(),
                 'checkout': RPC(readonly=False),
-                'get_receipt': RPC(instantiate=0),
                 'screen_return': RPC(),
                 })
 
@@ -134,10 +105,9 @@ class POSSale(metaclass=PoolMeta):
         public price, discount and amount, the taxes and the total"""
         POS = Pool().get('sale.point')
         point = POS.screen_point(point_id)
-        cart = cls.checked_cart(point, cart)
-        with without_check_access(), cart_cache():
-            cart_cached('price from cart', lambda: True)
-            sale = cls._from_cart(point, cart)
+        cart = Cart(point, cls.checked_cart(point, cart), pricing=True)
+        with without_check_access(), cart.build():
+            sale = cls._from_cart(cart)
             sale.check_cart_amounts()
             return sale.priced_cart()
 
@@ -148,9 +118,9 @@ class POSSale(metaclass=PoolMeta):
         already returns that sale: a repeated request creates nothing."""
         POS = Pool().get('sale.point')
         point = POS.screen_point(point_id)
-        cart = cls.checked_cart(point, cart, checkout=True)
+        cart = Cart(point, cls.checked_cart(point, cart, checkout=True))
         with without_check_access():
-            sales = cls.search([('client_id', '=', cart['client_id'])],
+            sales = cls.search([('client_id', '=', cart.values['client_id'])],
                 limit=1)
         if sales:
             sale, = sales
@@ -158,18 +128,18 @@ class POSSale(metaclass=PoolMeta):
                 boundary.refuse('msg_cart_client_id_used')
             with without_check_access():
                 return sale.checkout_result()
-        if not cart['lines']:
+        if not cart.values['lines']:
             boundary.refuse('msg_cart_empty')
-        with without_check_access(), cart_cache():
-            sale = cls._from_cart(point, cart)
+        with without_check_access(), cart.build():
+            sale = cls._from_cart(cart)
             sale.check_cart_amounts()
-            sale.check_returns_without_receipt(cart['approval'])
-            sale.client_id = cart['client_id']
+            sale.check_returns_without_receipt(cart.values['approval'])
+            sale.client_id = cart.values['client_id']
             sale.employee = cls.default_employee()
             sale.session = sale.current_session()
             sale.lock_returned_lines()
             # Cards and refunds are checked before anything is written
-            payments = sale.payments_from_cart(cart['payments'])
+            payments = sale.payments_from_cart(cart.values['payments'])
             sale.save()
             sale.add_payments(payments)
             if sale.amount_to_pay:
@@ -301,50 +271,34 @@ class POSSale(metaclass=PoolMeta):
                             record=line['record'], field=key)
 
     @classmethod
-    def _from_cart(cls, point, cart):
-        """The unsaved sale of the checked cart at the cash register, its
+    def _from_cart(cls, cart):
+        """The unsaved sale of the checked cart at its cash register, its
         lines priced"""
-        pool = Pool()
-        Party = pool.get('party.party')
+        Party = Pool().get('party.party')
+        point, values = cart.point, cart.values
         # The function fields that every line reads, set once
         sale = cls(point=point, company=point.company, state='open',
             currency=point.company.currency, lines=[], payments=[])
+        cart.sale = sale
         sale.date = cls.default_date()
-        sale.customer = Party(cart['customer']) if cart['customer'] else None
+        sale.customer = (
+            Party(values['customer']) if values['customer'] else None)
         sale.on_change_point()
-        lines = cart['lines']
-        # One instance list: reading a field reads it for every product
-        Packaging = pool.get('product.packaging')
-        Product = pool.get('product.product')
-        Template = pool.get('product.template')
-        packagings = Packaging.browse(
-            {v['packaging'] for v in lines if v['packaging']})
-        products = Product.browse(
-            {v['product'] for v in lines
-                if v['product'] and not v['packaging']}
-            | {p.product.id for p in packagings})
-        cart_cached('products', lambda: {p.id: p for p in products})
-        # Each product reads its template on its own: read them together
-        # into the transaction's cache
-        templates = Template.browse({p.template.id for p in products})
-        for template in templates[:1]:
-            template.sale_uom
-        # and the units that pricing reads of the products, from the first
-        # product: each read covers the products after the one read
-        for product in products[:1]:
-            product.sale_uom, product.default_uom
-        # What pricing reads of the products, read once for all
-        with Transaction().set_context(company=point.company.id):
-            cart_cached('product data', lambda: ProductData(products))
-        sale.lines = [sale._line_from_cart(values) for values in lines]
+        cart.read_products()
+        sale.lines = [sale._line_from_cart(v) for v in values['lines']]
         sale.check_returned_quantities()
         return sale
+
+    @property
+    def cart(self):
+        "The cart the sale is being built from, None once built"
+        cart = Cart.building()
+        return cart if cart and cart.sale is self else None
 
     def _line_from_cart(self, values):
         pool = Pool()
         Line = pool.get('sale.point.sale.line')
         Packaging = pool.get('product.packaging')
-        Product = pool.get('product.product')
         record = values['record']
         line = Line(sale=self, company=self.company, currency=self.currency,
             sale_state=self.state, product=None, packaging=None,
@@ -357,8 +311,7 @@ class POSSale(metaclass=PoolMeta):
             line.packaging = Packaging(values['packaging'])
             line.product = line.packaging.product
         else:
-            line.product = cart_cached('products', dict).get(
-                values['product']) or Product(values['product'])
+            line.product = self.cart.product(values['product'])
         line.unit = line.product.sale_uom
         if line.packaging:
             line.packaging_quantity = float(quantity or 1)
@@ -599,57 +552,6 @@ class POSSale(metaclass=PoolMeta):
                 if p.amount > 0],
             }
 
-    @classmethod
-    def get_receipt(cls, sales):
-        """The receipts of the sales as the printer service prints them, for
-        a cashier of their registers who may read them"""
-        cls.read([s.id for s in sales], ['id'])
-        for point in {s.point for s in sales}:
-            point.check_cashier()
-        with without_check_access():
-            return [sale.receipt() for sale in sales]
-
-    def receipt(self):
-        pool = Pool()
-        Lang = pool.get('ir.lang')
-        lang = Lang.get()
-        point = self.point
-
-        def money(amount):
-            return lang.format_number(amount, digits=self.currency.digits)
-
-        lines = []
-        for line in self.lines:
-            lines.append(line.receipt_line(money))
-        totals = [{
-                'label': gettext('onretail_pos.msg_receipt_total'),
-                'amount': money(self.total)}]
-        taxes = [{
-                'label': gettext('onretail_pos.msg_receipt_tax',
-                    tax=row['tax'], net=money(row['net'])),
-                'amount': money(row['tax_amount'])}
-            for row in self.tax_figures()]
-        payments = []
-        for payment in self.payments:
-            label = payment.method.rec_name
-            if payment.amount < 0 and self.total >= 0:
-                label = gettext('onretail_pos.msg_receipt_change')
-            payments.append({'label': label, 'amount': money(payment.amount)})
-        return {
-            'logo': point.receipt_logo(),
-            'header': (point.receipt_header or '').splitlines(),
-            'title': gettext(
-                'onretail_pos.msg_receipt_title', number=self.number or '',
-                date=lang.strftime(self.date),
-                point=point.rec_name),
-            'lines': lines,
-            'totals': totals,
-            'taxes': taxes,
-            'payments': payments,
-            'barcode': self.number,
-            'footer': (point.receipt_footer or '').splitlines(),
-            }
-
 
 class SaleChildMixin:
     "A line or a payment of a register sale"
@@ -667,7 +569,8 @@ class SaleChildMixin:
                         sale=record.sale.rec_name))
 
 
-class POSSaleLine(SaleChildMixin, PackagingLineMixin, metaclass=PoolMeta):
+class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
+        metaclass=PoolMeta):
     __name__ = 'sale.point.sale.line'
     _packaging_flag = 'salable'
 
@@ -679,12 +582,17 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, metaclass=PoolMeta):
         'sale.point.sale.line', 'returned_line', "Returns", readonly=True)
 
     @property
+    def cart(self):
+        "The cart the line is being built from, None once built"
+        cart = Cart.building()
+        return cart if cart and self.sale is cart.sale else None
+
+    @property
     def taxes(self):
         # The taxes of the cart's products are read for all at once
-        products = cart_cached('products', dict)
-        if self.product.id in products:
-            taxes = cart_cached('product data', None).customer_taxes()[
-                self.product.id]
+        cart = self.cart
+        if cart and cart.has(self.product):
+            taxes = cart.customer_taxes(self.product)
             if taxes is not None:
                 return taxes
         return super().taxes
@@ -698,13 +606,12 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, metaclass=PoolMeta):
         """Price the line as on_change_product does, from what the cart read
         for all its products at once; False when it takes Tryton's path.
         Only when pricing a cart: checkout creates the sale by Tryton's."""
-        products = cart_cached('products', dict)
-        if (not pricing_cart()
-                or not self.product or self.product.id not in products):
+        cart = self.cart
+        if not cart or not cart.pricing or not cart.has(self.product):
             return False
         point, price_list = self.sale.point, self.sale.price_list
         # as sale_point's on_change_product
-        prices = self.product._cart_sale_prices()
+        prices = cart.sale_prices()
         gross = prices['gross'][self.product.id]
         net = prices['list'][self.product.id]
         self.unit_gross_price = self.unit_list_price = None
@@ -723,23 +630,12 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, metaclass=PoolMeta):
         return True
 
     def _price_list_price(self, price_list):
-        products = cart_cached('products', dict)
-        if self.product.id not in products:
+        cart = self.cart
+        if not cart or not cart.has(self.product):
             return super()._price_list_price(price_list)
-        quantity = abs(self.quantity or 0) or 1
-        uom = self.product.sale_uom
-        prices = cart_cached(('list prices', price_list.id, quantity, uom.id),
-            lambda: self._cart_list_prices(
-                price_list, quantity, uom, products.values()))
+        prices = cart.list_prices(price_list, abs(self.quantity or 0) or 1,
+            self.product.sale_uom, self.sale.date)
         return prices[self.product.id]
-
-    def _cart_list_prices(self, price_list, quantity, uom, products):
-        "The list's prices of the cart's products of the unit at once"
-        products = [p for p in products if p.sale_uom == uom]
-        with Transaction().set_context(company=self.sale.company.id):
-            return price_list.compute_batch(
-                products, quantity, uom, pattern={'date': self.sale.date},
-                data=cart_cached('product data', None))
 
     def set_cart_options(self, values, record):
         "Set what the cart's line chose besides product and quantity"
@@ -836,24 +732,6 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, metaclass=PoolMeta):
             'unit_price': self.unit_price,
             'discount_rate': self.discount_rate,
             'amount': self.amount,
-            }
-
-    def receipt_line(self, money):
-        note = []
-        if self.packaging:
-            note.append('%g × %s' % (
-                    self.packaging_quantity, self.packaging.rec_name))
-        if self.discount_rate:
-            note.append(gettext('onretail_pos.msg_receipt_discount',
-                    public_price=money(self.public_price),
-                    discount=('%.2f' % (self.discount_rate * 100)).rstrip(
-                        '0').rstrip('.')))
-        return {
-            'name': self.product.rec_name,
-            'quantity': '%g' % self.quantity,
-            'unit_price': money(self.unit_price),
-            'amount': money(self.amount),
-            'note': ', '.join(note),
             }
 
     @classmethod

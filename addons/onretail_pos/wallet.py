@@ -13,7 +13,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import boundary
 from .exceptions import CheckoutError
-from .sale import pricing_cart, write_lock
+from .sale import write_lock
 
 
 class POS(metaclass=PoolMeta):
@@ -173,7 +173,7 @@ class POSSaleLine(metaclass=PoolMeta):
                         record=record, product=self.product.rec_name))
             self.wallet_program = Program(values['wallet_program'])
         if not self.wallet_program:
-            if pricing_cart():
+            if self.cart.pricing:
                 # The screen asks the cashier for it
                 return
             raise CheckoutError(gettext(

@@ -11,7 +11,7 @@ from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
-from trytond.modules.onretail_pos.sale import cart_cache
+from trytond.modules.onretail_pos.cart import Cart
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -40,8 +40,9 @@ def create_pos(name="Filiale Wien", **values):
 def tryton_priced_cart(pos, cart):
     "The priced cart of Tryton's on_change_product for each line"
     Sale = Pool().get('sale.point.sale')
-    with cart_cache():
-        return Sale._from_cart(pos, Sale.checked_cart(pos, cart)).priced_cart()
+    cart = Cart(pos, Sale.checked_cart(pos, cart))
+    with cart.build():
+        return Sale._from_cart(cart).priced_cart()
 
 
 def png(colour):

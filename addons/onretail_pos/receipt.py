@@ -1,0 +1,93 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"The receipt of a register sale, as the printer service prints it"
+from trytond.i18n import gettext
+from trytond.pool import Pool
+from trytond.rpc import RPC
+from trytond.transaction import without_check_access
+
+
+class SaleReceiptMixin:
+    "The receipt of a sale of the cash register"
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__.update({
+                'get_receipt': RPC(instantiate=0),
+                })
+
+    @classmethod
+    def get_receipt(cls, sales):
+        """The receipts of the sales as the printer service prints them, for
+        a cashier of their registers who may read them"""
+        cls.read([s.id for s in sales], ['id'])
+        for point in {s.point for s in sales}:
+            point.check_cashier()
+        with without_check_access():
+            return [sale.receipt() for sale in sales]
+
+    def receipt(self):
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        point = self.point
+
+        def money(amount):
+            return lang.format_number(amount, digits=self.currency.digits)
+
+        lines = []
+        for line in self.lines:
+            lines.append(line.receipt_line(money))
+        totals = [{
+                'label': gettext('onretail_pos.msg_receipt_total'),
+                'amount': money(self.total)}]
+        taxes = [{
+                'label': gettext('onretail_pos.msg_receipt_tax',
+                    tax=row['tax'], net=money(row['net'])),
+                'amount': money(row['tax_amount'])}
+            for row in self.tax_figures()]
+        payments = []
+        for payment in self.payments:
+            label = payment.method.rec_name
+            if payment.amount < 0 and self.total >= 0:
+                label = gettext('onretail_pos.msg_receipt_change')
+            payments.append({'label': label, 'amount': money(payment.amount)})
+        return {
+            'logo': point.receipt_logo(),
+            'header': (point.receipt_header or '').splitlines(),
+            'title': gettext(
+                'onretail_pos.msg_receipt_title', number=self.number or '',
+                date=lang.strftime(self.date),
+                point=point.rec_name),
+            'lines': lines,
+            'totals': totals,
+            'taxes': taxes,
+            'payments': payments,
+            'barcode': self.number,
+            'footer': (point.receipt_footer or '').splitlines(),
+            }
+
+
+class LineReceiptMixin:
+    "The receipt line of a line of a register sale"
+    __slots__ = ()
+
+    def receipt_line(self, money):
+        note = []
+        if self.packaging:
+            note.append('%g × %s' % (
+                    self.packaging_quantity, self.packaging.rec_name))
+        if self.discount_rate:
+            note.append(gettext('onretail_pos.msg_receipt_discount',
+                    public_price=money(self.public_price),
+                    discount=('%.2f' % (self.discount_rate * 100)).rstrip(
+                        '0').rstrip('.')))
+        return {
+            'name': self.product.rec_name,
+            'quantity': '%g' % self.quantity,
+            'unit_price': money(self.unit_price),
+            'amount': money(self.amount),
+            'note': ', '.join(note),
+            }
