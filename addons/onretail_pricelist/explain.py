@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
-from trytond.modules.product import price_digits
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -30,11 +30,14 @@ class ExplainStart(ModelView):
     company = fields.Function(
         fields.Many2One('company.company', "Company"),
         'on_change_with_company')
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
     line = fields.Function(fields.Many2One(
             'product.price_list.line', "Rule", readonly=True),
         'on_change_with_line')
-    price = fields.Function(fields.Numeric(
-            "Price", digits=price_digits, readonly=True),
+    price = fields.Function(Monetary(
+            "Price", currency='currency', digits='currency', readonly=True),
         'on_change_with_price')
     explanation = fields.Function(fields.Text(
             "Explanation", readonly=True),
@@ -43,6 +46,10 @@ class ExplainStart(ModelView):
     @fields.depends('price_list')
     def on_change_with_company(self, name=None):
         return self.price_list.company if self.price_list else None
+
+    @fields.depends('price_list')
+    def on_change_with_currency(self, name=None):
+        return self.price_list.company.currency if self.price_list else None
 
     @fields.depends('price_list', 'product', 'quantity', 'unit', 'date')
     def explain(self):
@@ -80,9 +87,13 @@ def format_explanation(explanation):
     pool = Pool()
     Lang = pool.get('ir.lang')
     lang = Lang.get()
+    # every price with the currency's digits, never a mix of 8.991 and 9.0
+    digits = explanation['price_list'].company.currency.digits
 
     def number(value):
-        return lang.format_number(value) if value is not None else '—'
+        if value is None:
+            return '—'
+        return lang.format_number(value, digits=digits)
 
     price_list = explanation['price_list']
     text = [gettext('onretail_pricelist.msg_explain_list',

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from trytond.i18n import gettext
 from trytond.modules.product import round_price
+from trytond.pool import Pool
 
 
 def apply_formula(rule, base, steps=None):
@@ -14,9 +15,10 @@ def apply_formula(rule, base, steps=None):
     if base is None:
         return None
 
-    def step(msg_id, value, **kwargs):
+    def step(msg_id, value, **numbers):
         if steps is not None:
-            steps.append((message(msg_id, **kwargs), value))
+            steps.append(
+                (message(msg_id, **label_numbers(rule, numbers)), value))
         return value
 
     if rule.compute_price == 'percentage':
@@ -45,6 +47,23 @@ def round_to_multiple(value, multiple):
     "Round half-up to a multiple, as 12.34 to a multiple of 10 gives 10"
     return (value / multiple).quantize(
         Decimal(1), rounding=ROUND_HALF_UP) * multiple
+
+
+def label_numbers(rule, numbers):
+    """The numbers of a step's label as the user's language writes them:
+    the discount as entered, amounts with the currency's digits"""
+    lang = Pool().get('ir.lang').get()
+    digits = rule.price_list.company.currency.digits
+    return {
+        name: lang.format_number(value,
+            digits=significant_digits(value) if name == 'discount'
+            else digits)
+        for name, value in numbers.items()}
+
+
+def significant_digits(value):
+    "The decimals of value without trailing zeros, as 12.5 for 12.5000"
+    return max(0, -value.normalize().as_tuple().exponent)
 
 
 def message(msg_id, **kwargs):

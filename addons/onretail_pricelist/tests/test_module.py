@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 from decimal import Decimal
 
 from trytond.model.exceptions import SQLConstraintError, ValidationError
@@ -17,6 +18,7 @@ from trytond.tests.test_tryton import (
     ModuleTestCase, RouteTestCase, with_transaction)
 from trytond.transaction import Transaction
 
+from ..explain import format_explanation
 from .tools import create_user, login
 
 D = Decimal
@@ -173,6 +175,31 @@ class OnRetailPricelistTestCase(
             explanation = nothing.explain(product, 1, product.sale_uom)
             self.assertIsNone(explanation['line'])
             self.assertIsNone(explanation['price'])
+
+    @with_transaction()
+    def test_explain_number_format(self):
+        "Why This Price? writes every amount with the currency's digits"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        context, _ = self.setup_company()
+        with context:
+            product = self.product("Gel", D('9.99'))
+            price_list = self.price_list("Shop", [{
+                        'compute_price': 'formula', 'base': 'list_price',
+                        'discount': D(10), 'rounding': D('0.1'),
+                        'surcharge': D('-0.01')}])
+            german, = Lang.search([('code', '=', 'de')])
+            german.translatable = True
+            german.save()
+            with Transaction().set_context(date=TODAY, language='de'):
+                text = format_explanation(price_list.explain(
+                        product, 1, product.sale_uom))
+            # the numbers of the steps and of the price, in German format
+            self.assertEqual(
+                [re.findall(r'-?\d+(?:,\d+)?', line)
+                    for line in text.splitlines()[2:]],
+                [['9,99'], ['10', '8,99'], ['0,10', '9,00'],
+                    ['-0,01', '8,99'], ['8,99']])
 
     @with_transaction()
     def test_precedence_scope(self):
