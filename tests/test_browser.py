@@ -257,7 +257,7 @@ class WebClientTestCase(DemoServerTestCase):
     def receipts(printer):
         return [d for d in printer.received if b'Filiale Wien' in d]
 
-    def open_cashier_screen(self, name, login):
+    def open_cashier_screen(self, name, login, language='en'):
         """A new cashier logged in to the cashier screen of Filiale Wien,
         whose printer service keeps what it gets; return the printer"""
         password = secrets.token_urlsafe(12)
@@ -265,10 +265,12 @@ class WebClientTestCase(DemoServerTestCase):
         self.proteus(
             'User = Model.get("res.user"); Group = Model.get("res.group"); '
             'Company = Model.get("company.company"); '
+            'Lang = Model.get("ir.lang"); '
             'POS = Model.get("sale.point"); '
             'company, = Company.find([]); '
             f'user = User(name={name!r}, login={login!r}, '
             f'password={password!r}); '
+            f'user.language, = Lang.find([("code", "=", {language!r})]); '
             'user.groups.append(Group.find([("name", "=", "Cashier")])[0]); '
             'user.companies.append(company); user.company = company; '
             'user.save(); '
@@ -501,6 +503,51 @@ class WebClientTestCase(DemoServerTestCase):
         counted.send_keys('95', Keys.ENTER)
         self.wait_text('#report-dialog .report', 'Difference')
         self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+        self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+
+    def test_cashier_in_her_language(self):
+        """A cashier whose language is Hungarian, then one whose language is
+        German, read the screen and its numbers in their language (the
+        browser's is English) and type amounts in its format"""
+        self.open_cashier_screen("Ilona Pénztáros", "ilona", 'hu')
+        self.find('#opening input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+        self.wait_text('#pay-button', 'Fizetés')
+        self.assertEqual(
+            self.find('#keypad [data-key="."]').text, ',')
+        self.find('#search').send_keys('SC-001', Keys.ENTER)
+        # one gel: its price, its amount and the total are the same
+        price = self.wait(lambda d: d.find_element(By.CSS_SELECTOR,
+                '#cart tbody tr:nth-child(1) td:nth-child(3)').text)
+        self.assertRegex(price, r'^\d+,\d\d$')
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', price)
+        self.wait_text('#total', price)
+        total = price
+        self.click('#pay-button')
+        self.wait_text('#pay-dialog .due', total)
+        amount = self.find('#pay-dialog input[name="amount"]')
+        self.assertEqual(amount.get_property('value'), total)
+        amount.clear()
+        amount.send_keys('20,50', Keys.ENTER)
+        cents = round(float(total.replace(',', '.')) * 100)
+        change = f'{(2050 - cents) // 100},{(2050 - cents) % 100:02d}'
+        self.wait_text('#pay-dialog .change', change)
+        amount.send_keys(Keys.ENTER)
+        self.wait_text('#message', f'Kifizetve. Visszajáró: {change}')
+
+        # Her German colleague closes the day with the cash expected
+        self.open_cashier_screen("Greta Kassierin", "greta", 'de')
+        self.wait_text('#close-button', 'Sitzung schließen')
+        self.click('#close-button')
+        cash = f'{(10000 + cents) // 100},{cents % 100:02d}'
+        self.wait_text('#close-dialog .expected', cash)
+        counted = self.find('#close-dialog input[name="counted"]')
+        counted.send_keys(cash)
+        self.wait_text('#close-dialog .difference', '0,00')
+        counted.send_keys(Keys.ENTER)
+        self.wait_text('#report-dialog .report', cash)
+        self.click_text('Fertig', within='//dialog')
         self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])
 

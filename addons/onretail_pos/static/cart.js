@@ -3,7 +3,7 @@
 // The cart: kept in the browser until paid, priced by the server
 import {renderCustomer} from './customers.js';
 import {$, $$, showMessage} from './dom.js';
-import {money} from './money.js';
+import {money, number} from './money.js';
 import {model} from './rpc.js';
 import {DATABASE, session, till} from './state.js';
 
@@ -123,14 +123,15 @@ export function renderCart() {
         name.textContent = line.name;
         if (info.public_price && info.discount_rate) {
             const note = document.createElement('small');
-            note.textContent = `${money(info.public_price)} −` +
-                ` ${(parseFloat(info.discount_rate) * 100).toFixed(2)} %`;
+            note.textContent = `${money(info.public_price)} − ` +
+                `${number((parseFloat(info.discount_rate) * 100).toFixed(2))} %`;
             name.append(document.createElement('br'), note);
         }
         const cells = [name];
         for (const text of [
-            line.packaging ? `${line.quantity} × ${info.quantity / line.quantity || ''}` :
-                String(line.quantity),
+            line.packaging ? `${number(line.quantity)} × ` +
+                `${info.quantity ? number(info.quantity / line.quantity) : ''}` :
+                number(line.quantity),
             money(info.unit_price), money(info.amount)]) {
             const cell = document.createElement('td');
             cell.textContent = text;

@@ -1,151 +1,87 @@
 // This file is part of onRetail.  The COPYRIGHT file at the top level of
 // this repository contains the full copyright notices and license terms.
-// The texts of the cashier screen in German and Hungarian, by English text.
-
-const TEXTS = {
-    de: {
-        'User': 'Benutzer',
-        'Password': 'Passwort',
-        'Log in': 'Anmelden',
-        'Log out': 'Abmelden',
-        'Cash register': 'Kasse',
-        'Open the session': 'Sitzung öffnen',
-        'Cash counted in the drawer': 'Bargeld in der Lade (gezählt)',
-        'Open': 'Öffnen',
-        'Customer': 'Kunde',
-        'Product': 'Produkt',
-        'Qty': 'Menge',
-        'Price': 'Preis',
-        'Amount': 'Betrag',
-        'Total': 'Summe',
-        'Disc. %': 'Rabatt %',
-        'Delete': 'Löschen',
-        'Pay': 'Bezahlen',
-        'Gift card': 'Gutschein',
-        'Return': 'Rückgabe',
-        'Reprint': 'Nachdruck',
-        'Close session': 'Sitzung schließen',
-        'New customer': 'Neuer Kunde',
-        'Name': 'Name',
-        'Email': 'E-Mail',
-        'Phone': 'Telefon',
-        'Create': 'Anlegen',
-        'No customer': 'Kein Kunde',
-        'Close': 'Schließen',
-        'Card code (empty for a new card)': 'Kartencode (leer für eine neue Karte)',
-        'Cancel': 'Abbrechen',
-        'OK': 'OK',
-        'To pay': 'Zu zahlen',
-        'Card code': 'Kartencode',
-        'Change': 'Rückgeld',
-        'Complete': 'Abschließen',
-        'Receipt number': 'Belegnummer',
-        'Find': 'Suchen',
-        'Return the lines': 'Positionen zurücknehmen',
-        'Cash counted': 'Bargeld gezählt',
-        'Expected': 'Erwartet',
-        'Difference': 'Differenz',
-        'Print': 'Drucken',
-        'Done': 'Fertig',
-        'Search or scan': 'Suchen oder scannen',
-        'All': 'Alle',
-        'Choose the program': 'Programm wählen',
-        'Amount of the card': 'Betrag der Karte',
-        'Balance': 'Guthaben',
-        'Paid. Change: {change}': 'Bezahlt. Rückgeld: {change}',
-        'Receipt not printed: {error}': 'Beleg nicht gedruckt: {error}',
-        'No product has the code {code}.': 'Kein Produkt hat den Code {code}.',
-        'The server does not answer; try again.': 'Der Server antwortet nicht; bitte erneut versuchen.',
-        'Returnable': 'Rückgabefähig',
-        'Without receipt': 'Ohne Bon',
-        'A Retail Manager approves the return without receipt':
-            'Ein Einzelhandel-Leiter genehmigt die Rückgabe ohne Bon',
-        'The cart is empty.': 'Der Warenkorb ist leer.',
-        'Check a card': 'Karte prüfen',
-        'Count': 'Anzahl',
-        'Session closed.': 'Sitzung geschlossen.',
-        'Wrong user or password.': 'Falscher Benutzer oder falsches Passwort.',
-        'You may not sell at any cash register.': 'Sie dürfen an keiner Kasse verkaufen.',
-    },
-    hu: {
-        'User': 'Felhasználó',
-        'Password': 'Jelszó',
-        'Log in': 'Bejelentkezés',
-        'Log out': 'Kijelentkezés',
-        'Cash register': 'Pénztár',
-        'Open the session': 'Munkamenet nyitása',
-        'Cash counted in the drawer': 'A fiókban számolt készpénz',
-        'Open': 'Nyitás',
-        'Customer': 'Vevő',
-        'Product': 'Termék',
-        'Qty': 'Menny.',
-        'Price': 'Ár',
-        'Amount': 'Összeg',
-        'Total': 'Összesen',
-        'Disc. %': 'Kedv. %',
-        'Delete': 'Törlés',
-        'Pay': 'Fizetés',
-        'Gift card': 'Ajándékkártya',
-        'Return': 'Visszavét',
-        'Reprint': 'Újranyomtatás',
-        'Close session': 'Munkamenet zárása',
-        'New customer': 'Új vevő',
-        'Name': 'Név',
-        'Email': 'E-mail',
-        'Phone': 'Telefon',
-        'Create': 'Létrehozás',
-        'No customer': 'Nincs vevő',
-        'Close': 'Bezárás',
-        'Card code (empty for a new card)': 'Kártyakód (üresen új kártya)',
-        'Cancel': 'Mégse',
-        'OK': 'OK',
-        'To pay': 'Fizetendő',
-        'Card code': 'Kártyakód',
-        'Change': 'Visszajáró',
-        'Complete': 'Befejezés',
-        'Receipt number': 'Nyugtaszám',
-        'Find': 'Keresés',
-        'Return the lines': 'Tételek visszavétele',
-        'Cash counted': 'Számolt készpénz',
-        'Expected': 'Várt',
-        'Difference': 'Különbözet',
-        'Print': 'Nyomtatás',
-        'Done': 'Kész',
-        'Search or scan': 'Keresés vagy beolvasás',
-        'All': 'Összes',
-        'Choose the program': 'Válasszon programot',
-        'Amount of the card': 'A kártya összege',
-        'Balance': 'Egyenleg',
-        'Paid. Change: {change}': 'Kifizetve. Visszajáró: {change}',
-        'Receipt not printed: {error}': 'A nyugta nem nyomtatódott ki: {error}',
-        'No product has the code {code}.': 'Egy terméknek sincs {code} kódja.',
-        'The server does not answer; try again.': 'A szerver nem válaszol; próbálja újra.',
-        'Returnable': 'Visszavehető',
-        'Without receipt': 'Nyugta nélkül',
-        'A Retail Manager approves the return without receipt':
-            'Kiskereskedelmi vezető hagyja jóvá a nyugta nélküli visszavételt',
-        'The cart is empty.': 'A kosár üres.',
-        'Check a card': 'Kártya ellenőrzése',
-        'Count': 'Darab',
-        'Session closed.': 'Munkamenet lezárva.',
-        'Wrong user or password.': 'Hibás felhasználó vagy jelszó.',
-        'You may not sell at any cash register.': 'Egyik pénztárnál sem árusíthat.',
-    },
+// The texts of the screen by key (the ids of screen.xml without
+// msg_screen_) and the number formats of the cashier's language, both from
+// the server once she logged in (sale.point.screen_language). Before, the
+// login form shows the few English texts below: the browser's language is
+// not the cashier's, who may be anyone until she logged in.
+const BEFORE_LOGIN = {
+    user: 'User',
+    password: 'Password',
+    log_in: 'Log in',
+    wrong_login: 'Wrong user or password.',
+    no_answer: 'The server does not answer; try again.',
 };
 
-let texts = {};
+let texts = BEFORE_LOGIN;
 
-export function setLanguage(code) {
-    texts = TEXTS[(code || '').slice(0, 2)] || {};
-    document.documentElement.lang = code || 'en';
+// As ir.lang has them; grouping as Python's locale (0 repeats the last
+// size, -1 stops grouping)
+const format = {decimal_point: '.', thousands_sep: '', grouping: []};
+
+export function setLanguage(language) {
+    texts = {...BEFORE_LOGIN, ...language.texts};
+    format.decimal_point = language.decimal_point;
+    format.thousands_sep = language.thousands_sep;
+    format.grouping = language.grouping;
+    document.documentElement.lang = language.code;
+    translatePage();
+}
+
+export function translatePage() {
     for (const element of document.querySelectorAll('[data-t]')) {
         element.textContent = t(element.dataset.t);
     }
+    for (const element of document.querySelectorAll('[data-t-placeholder]')) {
+        element.placeholder = t(element.dataset.tPlaceholder);
+    }
+    for (const element of document.querySelectorAll('[data-decimal-point]')) {
+        element.textContent = format.decimal_point;
+    }
 }
 
-export function t(text, values = {}) {
-    const translated = texts[text] || text;
-    return translated.replace(/\{(\w+)\}/g, (_, name) => values[name]);
+// The text of key with its %(name)s replaced by values
+export function t(key, values = {}) {
+    const text = texts[key] ?? key;
+    return text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
 }
 
-export const LANGUAGES = Object.keys(TEXTS);
+function group(whole) {
+    const groups = [];
+    let size = 0;
+    for (let index = 0; whole.length; index += 1) {
+        const next = format.grouping[index];
+        if (next === -1) {
+            break;
+        }
+        if (next) {
+            size = next;
+        }
+        if (!size || whole.length <= size) {
+            break;
+        }
+        groups.unshift(whole.slice(-size));
+        whole = whole.slice(0, -size);
+    }
+    groups.unshift(whole);
+    return groups.join(format.thousands_sep);
+}
+
+// A number written with a dot ("-1234.50", as the server sends it) in the
+// cashier's format ("-1.234,50" in German)
+export function formatNumber(text) {
+    const negative = text.startsWith('-');
+    const [whole, fraction] = text.replace(/^-/, '').split('.');
+    return (negative ? '-' : '') + group(whole) +
+        (fraction === undefined ? '' : format.decimal_point + fraction);
+}
+
+// What the cashier typed in her format as a number, NaN if it is none
+export function parseNumber(text) {
+    let plain = String(text ?? '').trim().replace(/\s/g, '');
+    if (format.thousands_sep.trim()) {
+        plain = plain.split(format.thousands_sep).join('');
+    }
+    plain = plain.replace(format.decimal_point, '.');
+    return plain && /^-?\d*\.?\d*$/.test(plain) ? parseFloat(plain) : NaN;
+}

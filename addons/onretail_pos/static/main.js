@@ -8,7 +8,7 @@ import {
     setCustomer,
 } from './customers.js';
 import {$, onEnter, showView} from './dom.js';
-import {setLanguage, t} from './i18n.js';
+import {translatePage} from './i18n.js';
 import {keypad} from './keypad.js';
 import {
     completePayment, confirmPayment, openPayment,
@@ -35,8 +35,7 @@ function confirmWithEnter() {
 }
 
 function start() {
-    setLanguage(navigator.language);
-    $('#search').placeholder = t('Search or scan');
+    translatePage();
     $('#login-form').addEventListener('submit', login);
     $('#opening form').addEventListener('submit', openSession);
     $('#search').addEventListener('input', renderGrid);

@@ -8,7 +8,7 @@ import {
 import {renderCustomer} from './customers.js';
 import {$, showError, showMessage} from './dom.js';
 import {t} from './i18n.js';
-import {fromCents, money, toCents} from './money.js';
+import {decimal, money, shown, toCents, typedCents} from './money.js';
 import {printSale} from './printer.js';
 import {returnsWithoutReceipt} from './returns.js';
 import {model} from './rpc.js';
@@ -27,7 +27,7 @@ function paidCents() {
 
 export async function openPayment() {
     if (!till.cart.lines.length) {
-        showMessage(t('The cart is empty.'));
+        showMessage(t('cart_empty'));
         return;
     }
     await priceNow();
@@ -59,8 +59,8 @@ function renderPayments(refunds = []) {
     const dialog = $('#pay-dialog');
     const form = $('form', dialog);
     const due = cartTotal() - paidCents();
-    $('.due', dialog).textContent = fromCents(cartTotal());
-    form.amount.value = due ? fromCents(due) : '';
+    $('.due', dialog).textContent = shown(cartTotal());
+    form.amount.value = due ? shown(due) : '';
     const refund = refunds.find(r => r.card);
     form.card.value = refund ? refund.card : '';
     $('.payments', dialog).replaceChildren(...payments.map(
@@ -77,7 +77,7 @@ function renderPayments(refunds = []) {
             return row;
         }));
     const change = cartTotal() >= 0 ? paidCents() - cartTotal() : 0;
-    $('.change', dialog).textContent = fromCents(Math.max(change, 0));
+    $('.change', dialog).textContent = shown(Math.max(change, 0));
     $('.complete', dialog).disabled = !paidInFull();
 }
 
@@ -96,7 +96,7 @@ export async function confirmPayment(input) {
         if (wallet) {
             await addPayment(wallet);
         }
-    } else if (input.name === 'amount' && toCents(input.value)
+    } else if (input.name === 'amount' && typedCents(input.value)
             && !paidInFull()) {
         await addPayment(methods.find(method => method.cash) || methods[0]);
     } else if (paidInFull()) {
@@ -111,7 +111,7 @@ async function addPayment(method) {
     $('.card-info', dialog).textContent = '';
     const payment = {
         method: method.id, name: method.name,
-        amount: fromCents(toCents(form.amount.value)),
+        amount: decimal(typedCents(form.amount.value)),
     };
     const refund = cartTotal() < 0 && (till.cart.refunds || []).find(
         r => r.method === method.id && r.payment);
@@ -126,9 +126,9 @@ async function addPayment(method) {
                 session.register.id, code);
             payment.card = card.code;
             $('.card-info', dialog).textContent =
-                `${card.program}: ${t('Balance')} ${money(card.balance)}`;
+                `${card.program}: ${t('balance')} ${money(card.balance)}`;
             if (toCents(payment.amount) > toCents(card.balance)) {
-                payment.amount = money(card.balance);
+                payment.amount = decimal(toCents(card.balance));
             }
         } catch (error) {
             showError(dialog, error);
@@ -171,7 +171,7 @@ export async function completePayment() {
         saveCart();
         renderCustomer();
         renderCart();
-        showMessage(t('Paid. Change: {change}', {change: money(result.change)}));
+        showMessage(t('paid', {change: money(result.change)}));
         const paidCash = payments.some(p =>
             session.register.payment_methods.find(
                 m => m.id === p.method && m.cash));

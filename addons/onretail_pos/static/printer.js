@@ -15,7 +15,7 @@ export async function printSale(result, openDrawer) {
     for (const card of result.cards || []) {
         jobs.push({gift_card: {
             title: card.program, code: card.code,
-            lines: [{label: t('Balance'), value: money(card.amount)}],
+            lines: [{label: t('balance'), value: money(card.amount)}],
         }});
     }
     await print(jobs, openDrawer);
@@ -35,7 +35,7 @@ export async function print(jobs, openDrawer = false) {
             await printerRequest('drawer', {printer: printer.name || undefined});
         }
     } catch (error) {
-        showMessage(t('Receipt not printed: {error}', {error: error.message}));
+        showMessage(t('not_printed', {error: error.message}));
     }
 }
 

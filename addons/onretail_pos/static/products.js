@@ -100,7 +100,7 @@ function renderBreadcrumb() {
     }
     const crumbs = [null, ...path].map(category => {
         const button = document.createElement('button');
-        button.textContent = category ? category.name : t('All');
+        button.textContent = category ? category.name : t('all');
         button.addEventListener('click', () => {
             catalog.category = category;
             $('#search').value = '';
@@ -131,7 +131,7 @@ export function scan(event) {
             addProduct(matches[0], null);
             event.target.value = '';
         } else if (!matches.length) {
-            showMessage(t('No product has the code {code}.', {code}));
+            showMessage(t('unknown_code', {code}));
         }
     }
     renderGrid();

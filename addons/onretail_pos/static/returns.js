@@ -3,7 +3,8 @@
 // Returns: against a receipt's lines, or without receipt
 import {changed} from './cart.js';
 import {$, $$, showError} from './dom.js';
-import {t} from './i18n.js';
+import {parseNumber, t} from './i18n.js';
+import {number} from './money.js';
 import {model} from './rpc.js';
 import {session, till} from './state.js';
 
@@ -25,7 +26,8 @@ export async function findSale() {
         const row = document.createElement('tr');
         row.innerHTML = '<td></td><td></td><td><input inputmode="decimal" size="4"></td>';
         row.cells[0].textContent = line.name;
-        row.cells[1].textContent = `${t('Returnable')} ${line.returnable}`;
+        row.cells[1].textContent =
+            `${t('returnable')} ${number(line.returnable)}`;
         $('input', row).value = '0';
         $('input', row).dataset.line = line.id;
         return row;
@@ -55,7 +57,7 @@ export function takeReturn() {
     for (const input of $$('.lines input', dialog)) {
         const line = returnable.lines.find(
             l => l.id === parseInt(input.dataset.line, 10));
-        const quantity = Math.min(parseFloat(input.value) || 0,
+        const quantity = Math.min(parseNumber(input.value) || 0,
             line.returnable);
         if (quantity > 0) {
             lines.push({returned_line: line.id, quantity,

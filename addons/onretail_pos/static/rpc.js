@@ -44,10 +44,10 @@ export async function post(url, method, params) {
             body: JSON.stringify({id: ++requestId, method, params}),
         });
     } catch (error) {
-        throw new RpcError(t('The server does not answer; try again.'));
+        throw new RpcError(t('no_answer'));
     }
     if (response.status === 401 || response.status === 403) {
-        throw new RpcError(['AuthError', [t('Wrong user or password.')]]);
+        throw new RpcError(['AuthError', [t('wrong_login')]]);
     }
     const data = JSON.parse(await response.text(), revive);
     if (data.error) {

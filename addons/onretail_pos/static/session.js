@@ -4,7 +4,7 @@
 import {loadCart, priceCart} from './cart.js';
 import {$, $$, dialogResult, showError, showMessage, showView} from './dom.js';
 import {setLanguage, t} from './i18n.js';
-import {fromCents, toCents} from './money.js';
+import {decimal, number, shown, toCents, typedCents} from './money.js';
 import {print, receiptElement} from './printer.js';
 import {loadProducts} from './products.js';
 import {model, post, rpc, RpcError} from './rpc.js';
@@ -23,7 +23,7 @@ export async function login(event) {
             [form.login.value, {password: form.password.value},
                 navigator.language]);
         if (!result) {
-            throw new RpcError(t('Wrong user or password.'));
+            throw new RpcError(t('wrong_login'));
         }
         form.password.value = '';
         localStorage.setItem(LOGGED_IN, '1');
@@ -31,14 +31,23 @@ export async function login(event) {
         await loadRegisters();
     } catch (error) {
         showError(form, error.name === 'LoginException' ?
-            t('Wrong user or password.') : error);
+            t('wrong_login') : error);
     }
 }
 
 async function loadPreferences() {
     session.context = await post(`/${DATABASE}/rpc/`,
         'model.res.user.get_preferences', [true, {}]);
-    setLanguage(session.context.language);
+    // The texts and number formats of the cashier's language, whatever
+    // the browser's
+    try {
+        setLanguage(await model('sale.point', 'screen_language'));
+    } catch (error) {
+        if (error.name === 'AuthError') {
+            throw error;
+        }
+        // not a cashier: screen_registers says so in her language
+    }
 }
 
 export async function logout() {
@@ -82,7 +91,7 @@ async function loadRegisters() {
         return button;
     }));
     if (!session.registers.length) {
-        list.textContent = t('You may not sell at any cash register.');
+        list.textContent = t('no_register');
     }
     showView('registers');
 }
@@ -109,7 +118,7 @@ export async function openSession(event) {
     showError(form, null);
     try {
         await model('sale.point.cash.session', 'open_counted',
-            session.register.id, form.counted.value.replace(',', '.'));
+            session.register.id, decimal(typedCents(form.counted.value)));
         form.counted.value = '';
         const registers = await model('sale.point', 'screen_registers');
         await chooseRegister(
@@ -130,11 +139,11 @@ export async function openClose() {
     const [figures] = await model('sale.point.cash.session', 'get_figures',
         [session.register.session.id]);
     expectedCash = toCents(figures.cash.expected);
-    $('.expected', dialog).textContent = fromCents(expectedCash);
+    $('.expected', dialog).textContent = shown(expectedCash);
     $('.denominations', dialog).replaceChildren(...DENOMINATIONS.map(value => {
         const row = document.createElement('tr');
         row.innerHTML = '<td></td><td><input inputmode="numeric" size="4"></td>';
-        row.cells[0].textContent = `${value} ×`;
+        row.cells[0].textContent = `${number(value)} ×`;
         const input = $('input', row);
         input.dataset.value = value;
         input.addEventListener('input', sumDenominations);
@@ -152,7 +161,7 @@ function sumDenominations() {
     for (const input of $$('.denominations input', dialog)) {
         cents += (parseInt(input.value, 10) || 0) * toCents(input.dataset.value);
     }
-    $('form', dialog).counted.value = fromCents(cents);
+    $('form', dialog).counted.value = shown(cents);
     updateDifference();
 }
 
@@ -172,7 +181,7 @@ export function updateDifference() {
     const dialog = $('#close-dialog');
     const counted = $('form', dialog).counted.value;
     $('.difference', dialog).textContent = counted ?
-        fromCents(toCents(counted) - expectedCash) : '';
+        shown(typedCents(counted) - expectedCash) : '';
 }
 
 export async function closeSession() {
@@ -182,7 +191,7 @@ export async function closeSession() {
     try {
         const cashSession = session.register.session;
         await model('sale.point.cash.session', 'close_counted',
-            [cashSession.id], form.counted.value.replace(',', '.') || '0');
+            [cashSession.id], decimal(typedCents(form.counted.value)));
         const [receipt] = await model('sale.point.cash.session',
             'get_receipt', [cashSession.id]);
         dialog.close('ok');
@@ -199,6 +208,6 @@ async function showReport(job) {
     $('.print', dialog).onclick = () => print([job]);
     dialog.showModal();
     await dialogResult(dialog);
-    showMessage(t('Session closed.'));
+    showMessage(t('session_closed'));
     showView('opening');
 }

@@ -4,7 +4,7 @@
 import {changed} from './cart.js';
 import {$, dialogResult, showError, showMessage} from './dom.js';
 import {t} from './i18n.js';
-import {money} from './money.js';
+import {decimal, money, typedCents} from './money.js';
 import {model} from './rpc.js';
 import {session, till} from './state.js';
 
@@ -17,7 +17,7 @@ export async function askWalletOptions() {
             continue;
         }
         if (!line.wallet_program && !info.wallet_program) {
-            const program = await choose(t('Choose the program'),
+            const program = await choose(t('choose_program'),
                 info.wallet_programs);
             if (!program) {
                 return;
@@ -27,7 +27,7 @@ export async function askWalletOptions() {
             return;
         }
         if (info.open_price && line.unit_price === undefined) {
-            const answer = await askAmount(t('Amount of the card'), true);
+            const answer = await askAmount(t('card_amount'), true);
             if (!answer) {
                 return;
             }
@@ -77,7 +77,7 @@ async function askAmount(title, withCode) {
         return null;
     }
     return {
-        amount: form.amount.value.replace(',', '.'),
+        amount: decimal(typedCents(form.amount.value)),
         code: form.code.value.trim(),
     };
 }
@@ -85,7 +85,7 @@ async function askAmount(title, withCode) {
 export async function checkCard() {
     const dialog = $('#choice-dialog');
     const form = $('form', dialog);
-    $('h2', dialog).textContent = t('Check a card');
+    $('h2', dialog).textContent = t('check_card');
     $('.list', dialog).replaceChildren();
     $('.amount', dialog).hidden = true;
     $('.code', dialog).hidden = false;
@@ -98,7 +98,7 @@ export async function checkCard() {
             const card = await model('sale.point', 'screen_card',
                 session.register.id, form.code.value.trim());
             showMessage(`${card.program} ${card.code}: ` +
-                `${t('Balance')} ${money(card.balance)}`);
+                `${t('balance')} ${money(card.balance)}`);
         } catch (error) {
             showMessage(error.message);
         }
