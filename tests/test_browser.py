@@ -7,6 +7,7 @@ onretail.conf, demo data included) on the backend of the environment, serves
 it with trytond and the web client, and drives headless Chromium through the
 login and the Retail menu.
 """
+import re
 import secrets
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from barcode.charsets import code128
 from onretail_iot.tests.test_iot import FakePrinter
 
 from .tools import TIMEOUT, DemoServerTestCase, free_port
@@ -446,16 +448,19 @@ class WebClientTestCase(DemoServerTestCase):
         self.wait(EC.invisibility_of_element_located(
                 (By.ID, 'customer-dialog')))
 
-        # A card scanned in Gift card shows its balance
+        # A card scanned in Gift card shows its balance (checking a card
+        # never makes a new one)
         self.click('#card-button')
+        self.assertEqual(self.find('#choice-dialog .code').text, 'Card code')
         self.find('#choice-dialog input[name="code"]').send_keys(
             code, Keys.ENTER)
         self.wait_text('#message', 'Christmas voucher')
 
-        # 5.00 of the gel from the scanned card, Enter pays the rest in
-        # cash, Enter completes
+        # 5.00 of the gel from the scanned card, Enter pays 10.00 in cash,
+        # Enter completes
         self.find('#search').send_keys('SC-001', Keys.ENTER)
         self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', '7.49')
+        self.check_cart_room()
         self.click('#pay-button')
         amount = self.find('#pay-dialog input[name="amount"]')
         amount.clear()
@@ -464,10 +469,13 @@ class WebClientTestCase(DemoServerTestCase):
             code, Keys.ENTER)
         self.wait_text('#pay-dialog .payments', '5.00')
         self.assertEqual(amount.get_property('value'), '2.49')
+        amount.clear()
+        amount.send_keys('10', Keys.ENTER)
+        self.wait_text('#pay-dialog .change', '7.51')
+        # paid too much: nothing is left to pay
+        self.assertEqual(amount.get_property('value'), '')
         amount.send_keys(Keys.ENTER)
-        self.wait_text('#pay-dialog .payments', '2.49')
-        amount.send_keys(Keys.ENTER)
-        self.wait_text('#message', 'Change: 0.00')
+        self.wait_text('#message', 'Change: 7.51')
 
         # The receipt's number scanned in Return, a quantity, Enter
         number = self.proteus(
@@ -550,6 +558,50 @@ class WebClientTestCase(DemoServerTestCase):
         self.click_text('Fertig', within='//dialog')
         self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])
+
+    def check_cart_room(self):
+        """The cart takes the height the keypad and actions leave: many
+        lines in a window of 1400×900, some in one of 1024×768 (the page
+        has less: headless Chromium keeps room for its window's bars), the
+        total and Pay in view"""
+        fitting = '''
+            const wrap = document.querySelector('#cart-wrap');
+            const row = document.querySelector('#cart thead tr');
+            const pay = document.querySelector('#pay-button');
+            const total = document.querySelector('#total');
+            const bottom = Math.max(pay.getBoundingClientRect().bottom,
+                total.getBoundingClientRect().bottom);
+            return [Math.floor(
+                (wrap.clientHeight - row.offsetHeight) / row.offsetHeight),
+                bottom <= window.innerHeight];'''
+        for (width, height), lines in [((1400, 900), 10), ((1024, 768), 6)]:
+            with self.subTest(width=width, height=height):
+                self.driver.set_window_size(width, height)
+                self.wait(lambda d: d.execute_script(fitting)[0] >= lines)
+                self.assertTrue(self.driver.execute_script(fitting)[1])
+        self.driver.set_window_size(1400, 900)
+
+    def test_receipt_barcode(self):
+        """The receipt the browser prints carries the sale's number as a
+        Code 128 barcode that decodes to the number"""
+        self.driver.get(f'{self.url}{self.database}/pos/')
+        path = self.driver.execute_async_script('''
+            const done = arguments[arguments.length - 1];
+            import('./printer.js').then(printer => done(
+                printer.receiptElement({receipt: {barcode: 'WIEN-000042'}})
+                .querySelector('svg.barcode path').getAttribute('d')));''')
+        modules = ['0'] * 400
+        for start, width in re.findall(r'M(\d+) 0h(\d+)', path):
+            modules[int(start):int(start) + int(width)] = '1' * int(width)
+        bars = ''.join(modules).strip('0')
+        self.assertTrue(bars.endswith('1100011101011'))  # stop
+        symbols = [code128.CODES.index(bars[i:i + 11])
+            for i in range(0, len(bars) - 13, 11)]
+        start, *values, checksum = symbols
+        self.assertEqual(start, code128.START_CODES['B'])
+        self.assertEqual(''.join(chr(v + 32) for v in values), 'WIEN-000042')
+        self.assertEqual(checksum, (start + sum(
+                    v * i for i, v in enumerate(values, 1))) % 103)
 
     def test_new_customer_buys_a_voucher(self):
         """A cashier creates a customer at the register and sells her a

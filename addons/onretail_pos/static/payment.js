@@ -60,7 +60,9 @@ function renderPayments(refunds = []) {
     const form = $('form', dialog);
     const due = cartTotal() - paidCents();
     $('.due', dialog).textContent = shown(cartTotal());
-    form.amount.value = due ? shown(due) : '';
+    // what is left to pay (or to pay out), never what was paid too much
+    const left = cartTotal() >= 0 ? due > 0 : due < 0;
+    form.amount.value = left ? shown(due) : '';
     const refund = refunds.find(r => r.card);
     form.card.value = refund ? refund.card : '';
     $('.payments', dialog).replaceChildren(...payments.map(

@@ -1,6 +1,7 @@
 // This file is part of onRetail.  The COPYRIGHT file at the top level of
 // this repository contains the full copyright notices and license terms.
 // Receipts: the printer service, else the browser's print dialog
+import {code128Svg} from './barcode.js';
 import {cartKey} from './cart.js';
 import {$, showMessage} from './dom.js';
 import {t} from './i18n.js';
@@ -117,6 +118,7 @@ export function receiptElement(job) {
         }
     }
     if (receipt.barcode) {
+        element.append(code128Svg(receipt.barcode));
         add('div', receipt.barcode, 'center code');
     }
     for (const text of receipt.footer || []) {
@@ -131,9 +133,24 @@ function printInBrowser(jobs) {
     setTimeout(() => window.print(), 0);
 }
 
+// The newest receipt of the register's session from the server, so that
+// any browser reprints it; this browser's last sale while the server does
+// not offer screen_last_receipt yet
 export async function reprint() {
-    const last = localStorage.getItem(`${cartKey()}-last`);
-    if (last) {
-        await printSale({id: parseInt(last, 10)}, false);
+    let receipt;
+    try {
+        receipt = await model('sale.point.sale', 'screen_last_receipt',
+            session.register.id);
+    } catch (error) {
+        const last = localStorage.getItem(`${cartKey()}-last`);
+        if (error.name !== 'Forbidden' || !last) {
+            showMessage(error.message);
+            return;
+        }
+        [receipt] = await model('sale.point.sale', 'get_receipt',
+            [parseInt(last, 10)]);
+    }
+    if (receipt) {
+        await print([{receipt}]);
     }
 }

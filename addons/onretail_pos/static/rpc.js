@@ -46,8 +46,11 @@ export async function post(url, method, params) {
     } catch (error) {
         throw new RpcError(t('no_answer'));
     }
-    if (response.status === 401 || response.status === 403) {
+    if (response.status === 401) {
         throw new RpcError(['AuthError', [t('wrong_login')]]);
+    }
+    if (response.status === 403) {  // a method the server does not offer
+        throw new RpcError(['Forbidden', [t('forbidden')]]);
     }
     const data = JSON.parse(await response.text(), revive);
     if (data.error) {

@@ -68,6 +68,8 @@ async function askAmount(title, withCode) {
     $('.list', dialog).replaceChildren();
     $('.amount', dialog).hidden = false;
     $('.code', dialog).hidden = !withCode;
+    // only a card sold may be a new one
+    $('.code span', dialog).textContent = t('card_code_new');
     form.amount.value = form.code.value = '';
     showError(dialog, null);
     dialog.showModal();
@@ -89,6 +91,7 @@ export async function checkCard() {
     $('.list', dialog).replaceChildren();
     $('.amount', dialog).hidden = true;
     $('.code', dialog).hidden = false;
+    $('.code span', dialog).textContent = t('card_code');
     form.code.value = '';
     showError(dialog, null);
     dialog.showModal();
