@@ -409,7 +409,7 @@ class POS(metaclass=PoolMeta):
 
     def screen_prices(self, products):
         """The unit price of the products at this register, with tax when
-        the register shows prices with tax"""
+        the register shows prices with tax, rounded as its lines are"""
         # What pricing reads of the products, read once for all
         with Transaction().set_context(company=self.company.id):
             data = ProductData(products)
@@ -427,7 +427,10 @@ class POS(metaclass=PoolMeta):
         if self.tax_included != included:
             prices = self._convert_taxes(
                 products, prices, data.customer_taxes(), add=not included)
-        return prices
+        # The rounding rule of the register's lines
+        currency = self.company.currency
+        return {product_id: currency.round(price) if price is not None
+            else None for product_id, price in prices.items()}
 
     def _convert_taxes(self, products, prices, taxes_of, add):
         """Add the customer taxes to prices, or remove them; taxes_of holds

@@ -12,7 +12,6 @@ from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.onretail_catalog.packaging import PackagingLineMixin
-from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.rpc import RPC
@@ -302,7 +301,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
         record = values['record']
         line = Line(sale=self, company=self.company, currency=self.currency,
             sale_state=self.state, product=None, packaging=None,
-            packaging_quantity=None, returned_line=None)
+            packaging_quantity=None, returned_line=None, public_price=None)
         quantity = values['quantity']
         if values['returned_line']:
             line.copy_returned(Line(values['returned_line']), quantity)
@@ -597,10 +596,33 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
                 return taxes
         return super().taxes
 
-    @fields.depends('product')
+    @fields.depends('product', methods=['round_prices'])
     def on_change_product(self):
         if not self._price_from_cart():
             super().on_change_product()
+            self.round_prices()
+
+    @fields.depends('currency', 'unit_gross_price', 'unit_list_price',
+        'public_price', 'sale', '_parent_sale.point',
+        methods=['on_change_with_unit_price', 'on_change_with_amount',
+            'on_change_with_discount_rate'])
+    def round_prices(self):
+        """The register's rounding rule: its unit price (gross when its
+        prices include tax, else net) and the public price are rounded to
+        the currency before anything multiplies them, so that printed unit
+        price × quantity = printed amount"""
+        if not self.currency or not self.sale or not self.sale.point:
+            return
+        tax_included = self.sale.point.tax_included
+        price = (self.unit_gross_price if tax_included
+            else self.unit_list_price)
+        if price is not None and self.currency.round(price) != price:
+            self.set_prices(self.currency.round(price), tax_included)
+        if self.public_price is not None:
+            self.public_price = self.currency.round(self.public_price)
+        self.unit_price = self.on_change_with_unit_price()
+        self.amount = self.on_change_with_amount()
+        self.discount_rate = self.on_change_with_discount_rate()
 
     def _price_from_cart(self):
         """Price the line as on_change_product does, from what the cart read
@@ -619,13 +641,12 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
             self.set_prices(gross, tax_included=True)
         elif net is not None:
             self.set_prices(net, tax_included=False)
-        self.unit_price = self.on_change_with_unit_price()
+        self.round_prices()
         # as onretail_pricelist's
         public_price = self.unit_price
         if price_list:
             self._apply_price_list(price_list)
-            self.unit_price = self.on_change_with_unit_price()
-        self.amount = self.on_change_with_amount()
+        self.round_prices()
         self.show_discount(public_price, price_list)
         return True
 
@@ -650,6 +671,9 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
         if unit_price is None and discount is None:
             return
         point = self.sale.point
+        currency = self.sale.currency
+        if unit_price is not None:
+            unit_price = currency.round(unit_price)
         if self.has_open_price() and discount is None:
             self.public_price = None
             self.set_unit_price(unit_price)
@@ -664,7 +688,8 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
                         'onretail_pos.msg_discount_invalid',
                         product=self.product.rec_name, discount=discount))
             base = self.public_price or self.unit_price or Decimal(0)
-            unit_price = round_price(base * (1 - discount))
+            # The rounding rule: the discounted price to the currency
+            unit_price = currency.round(base * (1 - discount))
             self.public_price = base
         elif self.public_price is None or unit_price > self.public_price:
             self.public_price = unit_price

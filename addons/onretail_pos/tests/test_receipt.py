@@ -1,0 +1,193 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The receipt's arithmetic on random carts: every printed line's unit price
+× quantity is its printed amount, and the lines add up to the total."""
+import os
+import unittest
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trytond.modules.account.tests import create_chart
+from trytond.modules.company.tests import create_company, set_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+from ..cart import Cart
+from .test_module import create_pos
+
+# Carts per register mode: 1,000 in all on SQLite, fewer where each costs more
+EXAMPLES = int(os.environ.get('ONRETAIL_FUZZ_EXAMPLES',
+        1000 if os.environ.get('TRYTOND_DATABASE__URI', '').startswith(
+            'sqlite') else 200)) // 2
+
+PRICES = ['19.90', '0.99', '8.99', '14.90', '1.15', '2.45', '99.95', '3.33']
+
+
+def parse(text, lang):
+    "The Decimal of a number as the receipt printed it"
+    return Decimal(text.replace(lang.thousands_sep or ',', '').replace(
+            lang.decimal_point, '.'))
+
+
+def cart_strategy(products, packagings, customers):
+    typed = st.one_of(
+        st.fixed_dictionaries({}),
+        st.fixed_dictionaries({'discount': st.sampled_from(
+                    ['0.05', '0.1', '0.333', '0.5']) | st.decimals(
+                    0, 1, places=3).map(str)}),
+        st.fixed_dictionaries({'unit_price': st.decimals(
+                    Decimal('0.001'), 500, places=3).map(str)}))
+    product_line = st.fixed_dictionaries({
+            'product': st.sampled_from(products),
+            'quantity': st.integers(1, 12)})
+    packaging_line = st.fixed_dictionaries({
+            'packaging': st.sampled_from(packagings),
+            'quantity': st.integers(1, 3)})
+    line = st.builds(lambda line, typed: {**line, **typed},
+        product_line | packaging_line, typed)
+    return st.fixed_dictionaries({
+            'customer': st.sampled_from(customers),
+            'lines': st.lists(line, min_size=1, max_size=8)})
+
+
+class ReceiptArithmeticTestCase(unittest.TestCase):
+    "Receipts of random carts"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('onretail_pos')
+
+    def setup_shop(self, company):
+        """Products with taxes, packagings, the register's list and a
+        regular customer's 5 % off; two registers, with and without tax"""
+        pool = Pool()
+        Account = pool.get('account.account')
+        AccountCategory = pool.get('product.category')
+        Packaging = pool.get('product.packaging')
+        Party = pool.get('party.party')
+        PriceList = pool.get('product.price_list')
+        Tax = pool.get('account.tax')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        create_chart(company)
+        account, = Account.search([('code', '=', '6.3.6')])
+        vat, reduced = Tax.create([{
+                    'name': name, 'description': name,
+                    'type': 'percentage', 'rate': rate,
+                    'invoice_account': account.id,
+                    'credit_note_account': account.id}
+                for name, rate in [
+                    ("VAT", Decimal('.20')), ("Reduced", Decimal('.10'))]])
+        categories = AccountCategory.create([{
+                    'name': name, 'accounting': True,
+                    'customer_taxes': [('add', taxes)]}
+                for name, taxes in [
+                    ("Textiles", [vat.id]), ("Food", [reduced.id]),
+                    ("Exempt", [])]])
+        templates = Template.create([{
+                    'name': f"Product {i}", 'code': f'P{i}',
+                    'default_uom': unit.id, 'sale_uom': unit.id,
+                    'salable': True,
+                    'list_price': (Decimal(price) / Decimal('1.2')).quantize(
+                        Decimal('0.0001')),
+                    'gross_price': Decimal(price) if i % 2 else None,
+                    'account_category': categories[i % 3].id,
+                    'products': [('create', [{}])],
+                    } for i, price in enumerate(PRICES)])
+        products = [t.products[0] for t in templates]
+        packagings = Packaging.create([{'product': p.id,
+                    'name': "10 Pack", 'quantity': 10}
+                for p in products[:3]])
+        register_list, regulars = PriceList.create([{
+                    'name': name, 'tax_included': tax_included,
+                    'discount_policy': 'with_discount',
+                    'lines': [('create', lines)],
+                    } for name, tax_included, lines in [
+                    ("Register", False, [{'quantity': 10,
+                                'compute_price': 'percentage',
+                                'percent_price': Decimal(3)},
+                            {'compute_price': 'percentage',
+                                'percent_price': Decimal(0)}]),
+                    ("Stammkunden", True, [{'compute_price': 'percentage',
+                                'percent_price': Decimal(5)}])]])
+        regular = Party(name="Anna", sale_price_list=regulars)
+        regular.save()
+        registers = [create_pos(f"Register {tax_included}",
+                tax_included=tax_included, price_list=register_list,
+                cashier_may_change_prices=True,
+                cart_max_amount=Decimal(100000))
+            for tax_included in [True, False]]
+        return (registers, [p.id for p in products],
+            [p.id for p in packagings], [None, regular.id])
+
+    def check_receipt(self, sale, priced):
+        "Each printed line adds up; with tax included, so does the total"
+        Lang = Pool().get('ir.lang')
+        lang = Lang.get()
+        receipt = sale.receipt()
+        amounts = []
+        for line, printed in zip(priced['lines'], receipt['lines']):
+            quantity = Decimal(printed['quantity'])
+            unit_price = parse(printed['unit_price'], lang)
+            amount = parse(printed['amount'], lang)
+            self.assertEqual(quantity * unit_price, amount, printed)
+            self.assertEqual((unit_price, amount),
+                (line['unit_price'], line['amount']))
+            amounts.append(amount)
+        total = parse(receipt['totals'][0]['amount'], lang)
+        self.assertEqual(total, priced['total'])
+        if sale.point.tax_included:
+            self.assertEqual(sum(amounts), total)
+
+    @with_transaction()
+    def test_random_carts(self):
+        "Printed unit price × quantity = printed amount on random carts"
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        company = create_company()
+        with set_company(company):
+            registers, products, packagings, customers = self.setup_shop(company)
+
+            @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                suppress_health_check=list(HealthCheck))
+            @given(cart=cart_strategy(products, packagings, customers),
+                register=st.sampled_from(registers))
+            def check(cart, register):
+                priced = Sale.price_cart(register.id, cart)
+                checked = Cart(register, Sale.checked_cart(register, cart))
+                with checked.build():
+                    sale = Sale._from_cart(checked)
+                    sale.number = None
+                    sale.total = sale.on_change_with_total()
+                    self.check_receipt(sale, priced)
+            check()
+
+    @with_transaction()
+    def test_regular_customer(self):
+        "5 % off 14.90: 14.16 a piece, 141.60 for ten, on screen and receipt"
+        pool = Pool()
+        Sale = pool.get('sale.point.sale')
+        company = create_company()
+        with set_company(company):
+            registers, products, _, customers = self.setup_shop(company)
+            register = registers[0]
+            cart = {'customer': customers[1], 'lines': [
+                    {'product': products[3], 'quantity': 1},
+                    {'product': products[3], 'quantity': 10}]}
+            priced = Sale.price_cart(register.id, cart)
+            self.assertEqual(
+                [(l['public_price'], l['unit_price'], l['amount'])
+                    for l in priced['lines']],
+                [(Decimal('14.90'), Decimal('14.16'), Decimal('14.16')),
+                    (Decimal('14.90'), Decimal('14.16'), Decimal('141.60'))])
+            self.assertEqual(priced['total'], Decimal('155.76'))
+            checked = Cart(register, Sale.checked_cart(register, cart))
+            with checked.build():
+                sale = Sale._from_cart(checked)
+                sale.number = None
+                sale.total = sale.on_change_with_total()
+                self.check_receipt(sale, priced)
