@@ -44,6 +44,16 @@ def untranslated(module, lang):
         if (e.msgctxt, e.msgid) not in translated)
 
 
+def override_path(module, lang):
+    """Return the path of the module's reviewed translations of other
+    modules' strings (locale/override/<lang>.po), or None"""
+    try:
+        return find_path(
+            os.path.join(module, 'locale', 'override', f'{lang}.po'))
+    except FileNotFoundError:
+        return None
+
+
 class TranslationsTestMixin:
     "Check that every string of the tested module is translated"
     __slots__ = ()
@@ -56,3 +66,42 @@ class TranslationsTestMixin:
         for lang in LANGUAGES:
             with self.subTest(lang=lang):
                 self.assertEqual(untranslated(self.module, lang), [])
+
+    @unittest.skipIf(backend.name != 'sqlite',
+        "the strings of a module do not depend on the database")
+    @with_transaction()
+    def test_translation_overrides(self):
+        "The module's reviewed translations replace those of other modules"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Translation = pool.get('ir.translation')
+        for lang in LANGUAGES:
+            path = override_path(self.module, lang)
+            if not path:
+                continue
+            entries = polib.pofile(path)
+            # as activation does: the overridden modules load first
+            for target in sorted({
+                        e.msgctxt.split(':')[2].split('.')[0]
+                        for e in entries}):
+                Translation.translation_import(lang, target, find_path(
+                        os.path.join(target, 'locale', f'{lang}.po')))
+            Translation.translation_import(lang, self.module, path)
+            for entry in entries:
+                with self.subTest(lang=lang, context=entry.msgctxt):
+                    self.assertTrue(entry.msgstr)
+                    ttype, name, res_id = entry.msgctxt.split(':')
+                    module, fs_id = res_id.split('.')
+                    translation, = Translation.search([
+                            ('lang', '=', lang),
+                            ('type', '=', ttype),
+                            ('name', '=', name),
+                            ('module', '=', module),
+                            ('src', '=', entry.msgid),
+                            ('res_id', '=', ModelData.get_id(module, fs_id)
+                                if fs_id else -1),
+                            ])
+                    self.assertEqual(
+                        (translation.value, translation.fuzzy,
+                            translation.overriding_module),
+                        (entry.msgstr, False, self.module))
