@@ -113,6 +113,115 @@ CUSTOMERS = [
         'einkauf@alpenblick.example.com', '+43 512 998877'),
     ]
 
+# English name -> (German, Hungarian) of the demo's translatable names, per
+# model; the English names stay the source the other steps look up.
+CATEGORY_NAMES = {
+    "Textiles": ("Textilien", "Textil"),
+    "T-Shirts": ("T-Shirts", "Pólók"),
+    "Knitwear": ("Strickwaren", "Kötöttáru"),
+    "Accessories": ("Accessoires", "Kiegészítők"),
+    "Trousers": ("Hosen", "Nadrágok"),
+    "Cosmetics": ("Kosmetik", "Kozmetikumok"),
+    "Skin Care": ("Hautpflege", "Bőrápolás"),
+    "Hair Care": ("Haarpflege", "Hajápolás"),
+    "Bath & Shower": ("Bad & Dusche", "Fürdő és zuhany"),
+    "Fragrances": ("Düfte", "Illatok"),
+    "Gifts": ("Geschenke", "Ajándékok"),
+    "Books": ("Bücher", "Könyvek"),
+    "Sweets": ("Süßes", "Édességek"),
+    }
+NAMES = {
+    'product.template': {
+        "T-Shirt Basic White": ("T-Shirt Basic Weiß", "Alap póló fehér"),
+        "T-Shirt Basic Black": ("T-Shirt Basic Schwarz", "Alap póló fekete"),
+        "T-Shirt Organic Cotton Navy": (
+            "T-Shirt Bio-Baumwolle Marine", "Bio pamut póló sötétkék"),
+        "T-Shirt V-Neck Grey": (
+            "T-Shirt V-Ausschnitt Grau", "V-nyakú póló szürke"),
+        "Longsleeve Stripes": (
+            "Langarmshirt Streifen", "Csíkos hosszú ujjú"),
+        "Polo Shirt Classic": ("Poloshirt Klassik", "Klasszikus pólóing"),
+        "Tank Top Ribbed": ("Tanktop gerippt", "Bordázott trikó"),
+        "Hoodie Grey Melange": (
+            "Hoodie Grau meliert", "Kapucnis pulóver melírszürke"),
+        "Sweatshirt Crew Neck": (
+            "Sweatshirt Rundhals", "Kereknyakú pulóver"),
+        "Merino Cardigan": ("Merino-Strickjacke", "Merinó kardigán"),
+        "Zip Jacket Fleece": ("Fleece-Zipjacke", "Cipzáras polárdzseki"),
+        "Knitted Vest": ("Strickweste", "Kötött mellény"),
+        "Cap Baseball": ("Baseballkappe", "Baseballsapka"),
+        "Beanie Wool": ("Wollmütze", "Gyapjú sapka"),
+        "Scarf Cashmere Blend": (
+            "Schal Kaschmirmischung", "Kasmírkeverék sál"),
+        "Socks 3-Pack": ("Socken 3er-Pack", "Zokni 3 pár"),
+        "Tote Bag Canvas": ("Stofftasche Canvas", "Vászon táska"),
+        "Leather Belt Brown": ("Ledergürtel Braun", "Bőröv barna"),
+        "Gloves Knitted": ("Strickhandschuhe", "Kötött kesztyű"),
+        "Jeans Slim Fit": ("Jeans Slim Fit", "Slim fit farmer"),
+        "Chino Beige": ("Chino Beige", "Chino nadrág bézs"),
+        "Jogging Pants": ("Jogginghose", "Melegítőnadrág"),
+        "Shorts Linen": ("Leinenshorts", "Len rövidnadrág"),
+        "Aloe Vera Gel": ("Aloe-Vera-Gel", "Aloe vera gél"),
+        "Hand Cream Shea Butter": (
+            "Handcreme Sheabutter", "Sheavajas kézkrém"),
+        "Day Cream SPF 15": ("Tagescreme LSF 15", "Nappali krém SPF 15"),
+        "Night Cream Regenerating": (
+            "Regenerierende Nachtcreme", "Regeneráló éjszakai krém"),
+        "Face Serum Hyaluron": (
+            "Gesichtsserum Hyaluron", "Hialuronos arcszérum"),
+        "Body Lotion Almond": ("Bodylotion Mandel", "Mandulás testápoló"),
+        "Sun Milk SPF 30": ("Sonnenmilch LSF 30", "Naptej SPF 30"),
+        "Lip Balm Honey": ("Lippenbalsam Honig", "Mézes ajakbalzsam"),
+        "Shampoo Chamomile": ("Shampoo Kamille", "Kamillás sampon"),
+        "Conditioner Argan": ("Spülung Argan", "Argán hajbalzsam"),
+        "Hair Oil Jojoba": ("Haaröl Jojoba", "Jojoba hajolaj"),
+        "Dry Shampoo": ("Trockenshampoo", "Szárazsampon"),
+        "Hair Mask Keratin": ("Haarmaske Keratin", "Keratinos hajpakolás"),
+        "Shower Gel Lavender": ("Duschgel Lavendel", "Levendulás tusfürdő"),
+        "Bath Salt Dead Sea": (
+            "Badesalz Totes Meer", "Holt-tengeri fürdősó"),
+        "Soap Bar Olive Oil": ("Seife Olivenöl", "Olívaolajos szappan"),
+        "Bath Bomb Rose": ("Badekugel Rose", "Rózsás fürdőbomba"),
+        "Body Scrub Coffee": ("Körperpeeling Kaffee", "Kávés testradír"),
+        "Eau de Toilette Citrus 50 ml": (
+            "Eau de Toilette Zitrus 50 ml", "Citrusos eau de toilette 50 ml"),
+        "Eau de Parfum Amber 50 ml": (
+            "Eau de Parfum Amber 50 ml", "Borostyán eau de parfum 50 ml"),
+        "Room Spray Pine": ("Raumspray Kiefer", "Fenyő légfrissítő"),
+        "Scented Candle Vanilla": (
+            "Duftkerze Vanille", "Vaníliás illatgyertya"),
+        "Book Natural Cosmetics at Home": (
+            "Buch Naturkosmetik zu Hause",
+            "Könyv: Natúrkozmetikumok otthon"),
+        "Book Sewing for Beginners": (
+            "Buch Nähen für Anfänger", "Könyv: Varrás kezdőknek"),
+        "Chocolate Dark 70 %": (
+            "Zartbitterschokolade 70 %", "Étcsokoládé 70 %"),
+        "Herbal Tea Selection": (
+            "Kräutertee-Auswahl", "Gyógyteaválogatás"),
+        "Honey Acacia 500 g": ("Akazienhonig 500 g", "Akácméz 500 g"),
+        "Christmas Voucher": ("Weihnachtsgutschein", "Karácsonyi utalvány"),
+        "eWallet Top-up": ("eWallet-Aufladung", "eWallet-feltöltés"),
+        },
+    'product.category': CATEGORY_NAMES,
+    'product.pos_category': CATEGORY_NAMES,
+    'product.tag': {"New": ("Neu", "Új")},
+    'sale.point.payment.method': {
+        "Cash": ("Bar", "Készpénz"),
+        "Card": ("Karte", "Bankkártya"),
+        "Gift card": ("Gutschein", "Ajándékkártya"),
+        },
+    'wallet.program': {
+        "Christmas voucher": ("Weihnachtsgutschein", "Karácsonyi utalvány"),
+        "Stammkunden eWallet": (
+            "Stammkunden-eWallet", "Törzsvásárlói eWallet"),
+        },
+    'product.price_list': {
+        "Stammkunden": ("Stammkunden", "Törzsvásárlók"),
+        "Weihnachten": ("Weihnachten", "Karácsony"),
+        },
+    }
+
 
 def load(config, modules):
     "Create what is missing of the demo data for the activated modules"
@@ -134,7 +243,25 @@ def load(config, modules):
         setup_cashier_screen(accounts)
     if 'product_image' in modules:
         setup_product_images()
+    translate_names(config)
     close_configuration_wizard()
+
+
+def translate_names(config):
+    """Give the demo's records their German and Hungarian names: the
+    translations of their translatable name, written in that language"""
+    IrModel = Model.get('ir.model')
+    activated = {m.model for m in IrModel.find([('model', 'in', list(NAMES))])}
+    for model_name, names in NAMES.items():
+        if model_name not in activated:
+            continue
+        Record = Model.get(model_name)
+        for source, translations in names.items():
+            ids = [r.id for r in Record.find([('name', '=', source)])]
+            for language, name in zip(['de', 'hu'], translations):
+                if ids:
+                    Record.write(ids, {'name': name},
+                        {**config.context, 'language': language})
 
 
 def close_configuration_wizard():
@@ -430,7 +557,9 @@ def setup_cash_register(config, company, accounts):
     if not POS.find([('name', '=', "Filiale Wien")]):
         pos = POS(name="Filiale Wien", tax_included=True)
         pos.journal, = Journal.find([('type', '=', 'revenue')], limit=1)
-        pos.sequence = SequenceStrict(name="Filiale Wien", company=company)
+        # Receipt numbers a scanner and a shopper can tell apart
+        pos.sequence = SequenceStrict(name="Filiale Wien", company=company,
+            prefix="WIEN-", padding=6)
         pos.sequence.sequence_type, = SequenceType.find(
             [('name', '=', "POS")], limit=1)
         pos.sequence.save()

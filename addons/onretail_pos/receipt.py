@@ -16,6 +16,7 @@ class SaleReceiptMixin:
         super().__setup__()
         cls.__rpc__.update({
                 'get_receipt': RPC(instantiate=0),
+                'screen_last_receipt': RPC(),
                 })
 
     @classmethod
@@ -27,6 +28,21 @@ class SaleReceiptMixin:
             point.check_cashier()
         with without_check_access():
             return [sale.receipt() for sale in sales]
+
+    @classmethod
+    def screen_last_receipt(cls, point_id):
+        """The receipt of the newest posted sale of the register's open cash
+        session, None without one: Reprint works from any browser"""
+        pool = Pool()
+        POS = pool.get('sale.point')
+        point = POS.screen_point(point_id)
+        with without_check_access():
+            sales = cls.search([
+                    ('point', '=', point.id),
+                    ('session.state', '=', 'open'),
+                    ('state', '=', 'posted'),
+                    ], order=[('id', 'DESC')], limit=1)
+            return sales[0].receipt() if sales else None
 
     def receipt(self):
         pool = Pool()
@@ -50,10 +66,12 @@ class SaleReceiptMixin:
             for row in self.tax_figures()]
         payments = []
         for payment in self.payments:
-            label = payment.method.rec_name
-            if payment.amount < 0 and self.total >= 0:
+            label, amount = payment.method.rec_name, payment.amount
+            if amount < 0 and self.total >= 0:
+                # The label says what it is: the change given, not a debt
                 label = gettext('onretail_pos.msg_receipt_change')
-            payments.append({'label': label, 'amount': money(payment.amount)})
+                amount = -amount
+            payments.append({'label': label, 'amount': money(amount)})
         return {
             'logo': point.receipt_logo(),
             'header': (point.receipt_header or '').splitlines(),
@@ -65,6 +83,7 @@ class SaleReceiptMixin:
             'totals': totals,
             'taxes': taxes,
             'payments': payments,
+            # What screen_return takes, scanned from the printed CODE128
             'barcode': self.number,
             'footer': (point.receipt_footer or '').splitlines(),
             }

@@ -139,6 +139,17 @@ class OnRetailPosTestCase(
             self.assertFalse(may_sell(lukas))
             POSUser.create([{'point': pos.id, 'user': lukas.id}])
             self.assertTrue(may_sell(lukas))
+
+            # Reprint reads the register's last receipt for its cashiers
+            Sale = pool.get('sale.point.sale')
+            for user, allowed in [(anna, True), (eva, False)]:
+                with Transaction().set_user(user.id), \
+                        Transaction().set_context(_check_access=True):
+                    if allowed:
+                        self.assertIsNone(Sale.screen_last_receipt(pos.id))
+                    else:
+                        with self.assertRaises(UserError):
+                            Sale.screen_last_receipt(pos.id)
             User.write([lukas], {
                     'company': None,
                     'companies': [('remove', [company.id])]})
