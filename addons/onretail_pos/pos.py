@@ -305,7 +305,9 @@ class POS(metaclass=PoolMeta):
             categories = point.screen_categories()
             products = point.screen_product_rows(
                 [c['id'] for c in categories])
-        return {'categories': categories, 'products': products}
+            options = point.screen_options({p['template'] for p in products})
+        return {'categories': categories, 'products': products,
+            'options': options}
 
     def screen_categories(self):
         "The shown POS categories and their sub-categories"
@@ -334,6 +336,7 @@ class POS(metaclass=PoolMeta):
         barcodes = self._values_by_key(
             'product.identifier', 'product', 'code')
         packagings = self._product_packagings()
+        variants = self._product_variants()
         product_ids = [r[0] for r in rows]
         # Browsed by tens: a browse checks each id against all its ids
         prices = self.screen_prices([p
@@ -341,7 +344,10 @@ class POS(metaclass=PoolMeta):
                 for p in Product.browse(list(sub_ids))])
         return [{
                 'id': product_id,
+                'template': template_id,
                 'name': name,
+                'variant': variants.get(product_id, ('', None))[0],
+                'swatch': variants.get(product_id, ('', None))[1],
                 'code': code,
                 'barcodes': barcodes.get(product_id, []),
                 'packagings': packagings.get(product_id, []),
@@ -391,6 +397,78 @@ class POS(metaclass=PoolMeta):
         for key_value, value_value in cursor.fetchall():
             result[key_value].append(value_value)
         return result
+
+    @staticmethod
+    def _product_variants():
+        """{product id: (variant, swatch)} of the variants: the names of
+        their attribute values in the order of their template's attribute
+        lines, and the colour of the first value that has one"""
+        pool = Pool()
+        Line = pool.get('product.template.attribute_line')
+        Product = pool.get('product.product')
+        ProductValue = pool.get('product.product-product.attribute.value')
+        Value = pool.get('product.attribute.value')
+        relation = ProductValue.__table__()
+        product = Product.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*relation.join(product,
+                condition=product.id == relation.product).select(
+                relation.product, product.template, relation.value))
+        rows = cursor.fetchall()
+        if not rows:
+            return {}
+        values = {v.id: v for v in Value.browse({r[2] for r in rows})}
+        lines = Line.search([('template', 'in', list({r[1] for r in rows}))])
+        position = {(l.template.id, l.attribute.id): i
+            for i, l in enumerate(lines)}
+        by_product = defaultdict(list)
+        for product_id, template_id, value_id in rows:
+            value = values[value_id]
+            by_product[product_id].append((position.get(
+                        (template_id, value.attribute.id), len(position)),
+                    value))
+        variants = {}
+        for product_id, ordered in by_product.items():
+            ordered = [v for _, v in sorted(ordered, key=lambda p: p[0])]
+            swatches = [v.html_color for v in ordered if v.html_color]
+            variants[product_id] = (', '.join(v.name for v in ordered),
+                swatches[0] if swatches else None)
+        return variants
+
+    def screen_options(self, template_ids):
+        """{str(template id): [option attribute]} of the templates: the
+        attributes of their attribute lines that never create a variant,
+        each value with its price extra in the register's mode"""
+        Line = Pool().get('product.template.attribute_line')
+        lines = Line.search([
+                ('template', 'in', list(template_ids)),
+                ('attribute.creation_mode', '=', 'never'),
+                ])
+        options = defaultdict(list)
+        for line in lines:
+            options[str(line.template.id)].append({
+                    'attribute': line.attribute.id,
+                    'name': line.attribute.rec_name,
+                    'values': [{
+                            'id': lv.value.id, 'name': lv.value.name,
+                            'price_extra': self.screen_price_extra(
+                                line.template, lv.price_extra)}
+                        for lv in line.values if lv.value.active],
+                    })
+        return dict(options)
+
+    def screen_price_extra(self, template, extra):
+        """A price extra (net, as the product's price) in the register's
+        mode, rounded as its lines are"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Tax = pool.get('account.tax')
+        currency = self.company.currency
+        if self.tax_included and extra:
+            taxes = template.customer_taxes_used
+            extra += sum((t['amount'] for t in Tax.compute(
+                        taxes, extra, 1, Date.today())), Decimal(0))
+        return currency.round(extra)
 
     def _product_packagings(self):
         Packaging = Pool().get('product.packaging')

@@ -45,6 +45,10 @@ def tryton_priced_cart(pos, cart):
         return Sale._from_cart(cart).priced_cart()
 
 
+def rows_by_code(screen):
+    return {r['code']: r for r in screen['products']}
+
+
 def png(colour):
     data = io.BytesIO()
     Image.new('RGB', (300, 200), colour).save(data, format='PNG')
@@ -222,6 +226,52 @@ class OnRetailPosTestCase(
             self.assertRegex(
                 rows['TS-2']['image'], r'^image/%s\?v=.' % variant_image.id)
 
+            # A variant's values and swatch; a template's options
+            Attribute = pool.get('product.attribute')
+            colour, warranty = Attribute.create([{
+                        'name': "colour", 'string': "Colour",
+                        'display_type': 'color',
+                        'values': [('create', [
+                                    {'name': "Red", 'html_color': '#C62828'},
+                                    {'name': "Blue",
+                                        'html_color': '#1565C0'}])]}, {
+                        'name': "warranty", 'string': "Warranty",
+                        'creation_mode': 'never',
+                        'values': [('create', [
+                                    {'name': "None"}, {'name': "2 years"}])]}])
+            cap, hoodie = Template.create([{
+                        'name': name, 'default_uom': unit.id,
+                        'sale_uom': unit.id, 'salable': True,
+                        'list_price': Decimal(10), 'code': code,
+                        'account_category': textiles.id,
+                        'pos_categories': [('add', [shirts.id])],
+                        'products': [('create', [{}])] if code == 'HO' else [],
+                        'attribute_lines': [('create', [{
+                                        'attribute': attribute.id,
+                                        'values': [('create', [
+                                                    {'value': v.id,
+                                                        'price_extra': extra}
+                                                    for v, extra in zip(
+                                                        attribute.values,
+                                                        extras)])]}])],
+                        } for name, code, attribute, extras in [
+                        ("Cap", 'CA', colour, [0, 0]),
+                        ("Hoodie", 'HO', warranty, [0, 49])]])
+            screen = pos.screen_products(pos.id)
+            rows = [r for r in screen['products'] if r['name'] == "Cap"]
+            self.assertEqual(
+                sorted((r['template'], r['variant'], r['swatch'])
+                    for r in rows),
+                [(cap.id, "Blue", '#1565C0'), (cap.id, "Red", '#C62828')])
+            self.assertEqual(rows_by_code(screen)['TS-1']['variant'], "")
+            self.assertEqual(screen['options'], {str(hoodie.id): [{
+                            'attribute': warranty.id, 'name': "Warranty",
+                            'values': [{'id': v.id, 'name': v.name,
+                                    'price_extra': Decimal(extra)}
+                                for v, extra in zip(
+                                    warranty.values, ['0.00', '49.00'])],
+                            }]})
+
             # Names in the cashier's language
             Lang = pool.get('ir.lang')
             Lang.write(Lang.search([('code', '=', 'de')]),
@@ -230,7 +280,8 @@ class OnRetailPosTestCase(
                 Template.write([white], {'name': "Weiß"})
                 screen = pos.screen_products(pos.id)
             self.assertEqual(
-                {r['code']: r['name'] for r in screen['products']},
+                {r['code']: r['name'] for r in screen['products']
+                    if r['code'] in {'TS-1', 'TS-2'}},
                 {'TS-1': "Weiß", 'TS-2': "Black"})
 
     @with_transaction()
