@@ -603,6 +603,79 @@ class WebClientTestCase(DemoServerTestCase):
         self.assertEqual(checksum, (start + sum(
                     v * i for i, v in enumerate(values, 1))) % 103)
 
+    def test_variants_and_options(self):
+        """A tile shows its variant with the colour's swatch; a product with
+        options asks one value of each when it goes into the cart, whose
+        line shows it and sends its id (the screen's half of the protocol:
+        the products' variants and options are set in the page)"""
+        self.open_cashier_screen("Olga Optionen", "olga")
+        self.find('#opening input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+        self.find('#search')
+        self.driver.execute_async_script('''
+            const done = arguments[arguments.length - 1];
+            Promise.all([import('./state.js'), import('./products.js')])
+            .then(([state, products]) => {
+                const cap = state.catalog.products.find(
+                    p => p.name === 'Cap Baseball');
+                const hoodie = state.catalog.products.find(
+                    p => p.name.startsWith('Hoodie'));
+                Object.assign(cap, {variant: 'Red', swatch: '#ff0000'});
+                // a template of its own each (the server's rows may not
+                // carry their template yet)
+                cap.template ??= -cap.id;
+                hoodie.template ??= -hoodie.id;
+                state.catalog.options[String(hoodie.template)] = [{
+                    attribute: 1, name: 'Warranty', values: [
+                        {id: 101, name: '1 year', price_extra: '0'},
+                        {id: 102, name: '2 years', price_extra: '49'}]}];
+                hoodie.name = 'Hoodie';
+                products.renderGrid();
+                done();
+            });''')
+        search = self.find('#search')
+        search.send_keys('Cap Baseball')
+        tile = self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//*[@id="grid"]//button[.//*[text()="Red"]]')))
+        self.assertIn('Cap Baseball', tile.text)
+        swatch = tile.find_element(By.CSS_SELECTOR, '.swatch')
+        self.assertEqual(swatch.value_of_css_property('background-color'),
+            'rgba(255, 0, 0, 1)')
+        tile.click()
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(1)',
+            'Cap Baseball (Red)')
+
+        # The hoodie asks for its warranty: Tab to the second value, Enter
+        search.clear()
+        search.send_keys('Hoodie')
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//*[@id="grid"]//button[span[text()="Hoodie"]]'))).click()
+        self.wait_text('#choice-dialog h2', 'Warranty')
+        first = self.find('#choice-dialog .list button')
+        self.assertEqual(first.text, '1 year')
+        first.send_keys(Keys.TAB)
+        self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+        self.wait_text('#cart tbody tr:nth-child(2) td:nth-child(1)',
+            'Warranty: 2 years')
+        sent = self.driver.execute_async_script('''
+            const done = arguments[arguments.length - 1];
+            import('./cart.js').then(cart => done(
+                cart.cartForServer().lines.map(l => l.options || [])));''')
+        self.assertEqual(sent, [[], [102]])
+
+        # The cart emptied, the day closes
+        for _ in range(2):
+            self.click('#keypad [data-key="delete"]')
+        self.wait(lambda d: not d.find_elements(
+                By.CSS_SELECTOR, '#cart tbody tr'))
+        self.click('#close-button')
+        self.find('#close-dialog input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+        self.find('#report-dialog')
+        self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+        self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+
     def test_new_customer_buys_a_voucher(self):
         """A cashier creates a customer at the register and sells her a
         voucher of the program she chooses, of the amount she asks for"""

@@ -2,10 +2,10 @@
 // this repository contains the full copyright notices and license terms.
 // The cart: kept in the browser until paid, priced by the server
 import {renderCustomer} from './customers.js';
-import {$, $$, showMessage} from './dom.js';
-import {money, number} from './money.js';
+import {$, $$, choose, showMessage} from './dom.js';
+import {money, number, toCents} from './money.js';
 import {model} from './rpc.js';
-import {DATABASE, session, till} from './state.js';
+import {catalog, DATABASE, session, till} from './state.js';
 
 export function cartKey() {
     return `onretail-pos-cart-${DATABASE}-${session.register.id}`;
@@ -27,10 +27,38 @@ export function saveCart() {
     localStorage.setItem(cartKey(), JSON.stringify(till.cart));
 }
 
-export function addProduct(product, packaging) {
+// The template's name with the variant in brackets, as the receipt has it
+export function productName(product) {
+    return product.variant ?
+        `${product.name} (${product.variant})` : product.name;
+}
+
+// One value of each option attribute of the product's template, null if
+// the cashier cancels
+async function askOptions(product) {
+    const chosen = [];
+    for (const attribute of catalog.options[String(product.template)] || []) {
+        const value = await choose(attribute.name, attribute.values.map(
+            value => ({...value, name: toCents(value.price_extra) ?
+                `${value.name} +${money(value.price_extra)}` : value.name})));
+        if (!value) {
+            return null;
+        }
+        chosen.push({id: value.id, name: `${attribute.name}: ${value.name}`});
+    }
+    return chosen;
+}
+
+export async function addProduct(product, packaging) {
+    const options = await askOptions(product);
+    if (!options) {
+        return;
+    }
+    const ids = options.map(option => option.id);
     const lines = till.cart.lines;
     let index = lines.findIndex(line => line.product === product.id
         && (line.packaging || null) === (packaging ? packaging.id : null)
+        && String(line.options || []) === String(ids)
         && !line.returned_line && line.unit_price === undefined
         && line.quantity > 0);
     if (index >= 0) {
@@ -39,8 +67,10 @@ export function addProduct(product, packaging) {
         lines.push({
             product: product.id,
             packaging: packaging ? packaging.id : null,
-            name: packaging ? packaging.name : product.name,
+            name: packaging ? packaging.name : productName(product),
             quantity: 1,
+            ...(ids.length ? {options: ids, option_names: options.map(
+                option => option.name)} : {}),
         });
         index = lines.length - 1;
     }
@@ -102,8 +132,8 @@ export function cartForServer() {
         client_id: cart.client_id,
         customer: cart.customer ? cart.customer.id : null,
         lines: cart.lines.map(line => {
-            const values = {...line};
-            delete values.name;
+            // what only the screen shows
+            const {name, option_names, ...values} = line;
             return values;
         }),
     };
@@ -121,6 +151,14 @@ export function renderCart() {
         }
         const name = document.createElement('td');
         name.textContent = line.name;
+        const options = info.options ? info.options.map(o => o.name) :
+            line.option_names || [];
+        for (const option of options) {
+            const note = document.createElement('small');
+            note.className = 'option';
+            note.textContent = option;
+            name.append(document.createElement('br'), note);
+        }
         if (info.public_price && info.discount_rate) {
             const note = document.createElement('small');
             note.textContent = `${money(info.public_price)} − ` +

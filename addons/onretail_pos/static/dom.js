@@ -43,3 +43,25 @@ export function dialogResult(dialog) {
             {once: true});
     });
 }
+
+// One of options ({name}) chosen by touch or Enter in the choice dialog,
+// null if cancelled
+export async function choose(title, options) {
+    const dialog = $('#choice-dialog');
+    $('h2', dialog).textContent = title;
+    $('.amount', dialog).hidden = $('.code', dialog).hidden = true;
+    let chosen = null;
+    $('.list', dialog).replaceChildren(...options.map(option => {
+        const button = document.createElement('button');
+        button.value = 'ok';
+        button.textContent = option.name;
+        button.addEventListener('click', () => {
+            chosen = option;
+        });
+        return button;
+    }));
+    showError(dialog, null);
+    dialog.showModal();
+    await dialogResult(dialog);
+    return chosen;
+}

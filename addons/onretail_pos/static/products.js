@@ -1,7 +1,7 @@
 // This file is part of onRetail.  The COPYRIGHT file at the top level of
 // this repository contains the full copyright notices and license terms.
 // The products: the grid of categories and tiles, the scanner
-import {addProduct} from './cart.js';
+import {addProduct, productName} from './cart.js';
 import {$, showMessage} from './dom.js';
 import {t} from './i18n.js';
 import {money} from './money.js';
@@ -13,6 +13,7 @@ export async function loadProducts() {
         session.register.id);
     catalog.categories = data.categories;
     catalog.products = data.products;
+    catalog.options = data.options || {};
     catalog.byCode = new Map();
     for (const product of catalog.products) {
         const add = (code, packaging) => {
@@ -38,7 +39,7 @@ export function renderGrid() {
     let products;
     if (query) {
         products = catalog.products.filter(p =>
-            p.name.toLowerCase().includes(query)
+            productName(p).toLowerCase().includes(query)
             || (p.code || '').toLowerCase().includes(query));
     } else {
         const parent = catalog.category ? catalog.category.id : null;
@@ -79,6 +80,20 @@ function categoryTile(category) {
     return tile;
 }
 
+// The variant's values (e.g. "Red, L") with the colour of the first
+function variantLabel(product) {
+    const label = document.createElement('small');
+    label.className = 'variant';
+    if (product.swatch) {
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = product.swatch;
+        label.append(swatch);
+    }
+    label.append(product.variant || '');
+    return label;
+}
+
 function productTile(product) {
     const tile = document.createElement('button');
     tile.className = 'tile product';
@@ -87,7 +102,7 @@ function productTile(product) {
     name.textContent = product.name;
     const price = document.createElement('small');
     price.textContent = money(product.price);
-    tile.append(name, price);
+    tile.append(name, variantLabel(product), price);
     tile.addEventListener('click', () => addProduct(product, null));
     return tile;
 }

@@ -18,6 +18,8 @@ export const catalog = {
     categories: [],
     products: [],
     byCode: new Map(),
+    // the option attributes of the templates that have any, by template
+    options: {},
     category: null,
 };
 

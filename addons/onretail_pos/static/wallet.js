@@ -2,7 +2,7 @@
 // this repository contains the full copyright notices and license terms.
 // Gift cards and eWallets: the program and amount of a card line
 import {changed} from './cart.js';
-import {$, dialogResult, showError, showMessage} from './dom.js';
+import {$, choose, dialogResult, showError, showMessage} from './dom.js';
 import {t} from './i18n.js';
 import {decimal, money, typedCents} from './money.js';
 import {model} from './rpc.js';
@@ -39,26 +39,6 @@ export async function askWalletOptions() {
             return;
         }
     }
-}
-
-async function choose(title, options) {
-    const dialog = $('#choice-dialog');
-    $('h2', dialog).textContent = title;
-    $('.amount', dialog).hidden = $('.code', dialog).hidden = true;
-    let chosen = null;
-    $('.list', dialog).replaceChildren(...options.map(option => {
-        const button = document.createElement('button');
-        button.value = 'ok';
-        button.textContent = option.name;
-        button.addEventListener('click', () => {
-            chosen = option;
-        });
-        return button;
-    }));
-    showError(dialog, null);
-    dialog.showModal();
-    await dialogResult(dialog);
-    return chosen;
 }
 
 async function askAmount(title, withCode) {
