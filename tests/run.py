@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -200,6 +201,10 @@ def report(results):
     for backend, result in results.items():
         for name, trace in (result or {}).get('failures', []):
             print(f'{backend} FAILED {name}\n{trace}')
+    # The names last, as CI's log may show only its last lines
+    for backend, result in results.items():
+        for name, _ in (result or {}).get('failures', []):
+            print(f'{backend} FAILED {name}')
     for backend, result in results.items():
         if result is None:
             print(f'{backend}: the test run crashed before reporting')
@@ -284,7 +289,10 @@ def run_child(pattern):
 
 
 def _tail(trace, lines=25):
-    return '\n'.join(trace.splitlines()[-lines:])
+    # Without the native stack that Chromium's errors append to their message
+    kept = [line for line in trace.splitlines()
+        if not re.match(r'\s*#\d+ 0x[0-9a-f]+ ', line)]
+    return '\n'.join(kept[-lines:])
 
 
 def main():
