@@ -3,8 +3,9 @@
 """Figures of credit per program for a period: what was sold (issues and
 top-ups), spent (redemptions), given back (cancellations), written off and
 corrected, with and without the tax of the program's product."""
-from sql.aggregate import Max, Sum
+from sql.aggregate import Max, Min, Sum
 from sql.conditionals import Case
+from sql.functions import DateTrunc
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
@@ -31,6 +32,16 @@ class ReportingContext(ModelView):
     from_date = fields.Date("From Date")
     to_date = fields.Date("To Date")
     company = fields.Many2One('company.company', "Company", required=True)
+    period = fields.Selection([
+            ('day', "Day"),
+            ('month', "Month"),
+            ('year', "Year"),
+            ], "Period", required=True,
+        help="The time that each point of the credit over time sums.")
+
+    @classmethod
+    def default_period(cls):
+        return Transaction().context.get('period', 'month')
 
     @classmethod
     def default_company(cls):
@@ -119,17 +130,7 @@ class Reporting(ModelSQL, ModelView):
 
     @classmethod
     def read(cls, ids, fields_names):
-        Currency = Pool().get('currency.currency')
-        names = set(fields_names) | {'currency'}
-        rows = super().read(ids, list(names))
-        for row in rows:
-            currency = Currency(row['currency'])
-            for name in COLUMNS.keys() & row.keys():
-                # SQLite sums NUMERIC columns in floats
-                row[name] = currency.round(to_decimal(row[name]))
-            if 'currency' not in fields_names:
-                del row['currency']
-        return rows
+        return round_figures(super().read, ids, fields_names)
 
     @classmethod
     def get_untaxed(cls, records, names):
@@ -148,3 +149,79 @@ class Reporting(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return self.program.rec_name
+
+
+def round_figures(read, ids, fields_names):
+    "The rows read with the sums rounded to their currency"
+    Currency = Pool().get('currency.currency')
+    names = set(fields_names) | {'currency'}
+    rows = read(ids, list(names))
+    for row in rows:
+        currency = Currency(row['currency'])
+        for name in COLUMNS.keys() & row.keys():
+            # SQLite sums NUMERIC columns in floats
+            row[name] = currency.round(to_decimal(row[name]))
+        if 'currency' not in fields_names:
+            del row['currency']
+    return rows
+
+
+class ReportingTimeSeries(ModelSQL, ModelView):
+    "Credit per program over time"
+    __name__ = 'wallet.reporting.time_series'
+    __string__ = "Wallet Reporting Time Series"
+
+    program = fields.Many2One('wallet.program', "Program")
+    date = fields.Date(
+        "Date", help="The first day of the period the figures sum.")
+    currency = fields.Many2One('currency.currency', "Currency")
+    sold = Monetary(
+        "Sold", currency='currency', digits='currency',
+        help="Credit issued and topped up, taxes included.")
+    redeemed = Monetary(
+        "Redeemed", currency='currency', digits='currency',
+        help="Credit spent, taxes included.")
+    cancelled = Monetary(
+        "Cancelled", currency='currency', digits='currency',
+        help="Credit given back by cancelled or refunded payments.")
+    expired = Monetary("Expired", currency='currency', digits='currency')
+    corrected = Monetary(
+        "Corrected", currency='currency', digits='currency')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('program', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        Move = pool.get('wallet.move')
+        Program = pool.get('wallet.program')
+        Reporting = pool.get('wallet.reporting')
+        move = Move.__table__()
+        card = Card.__table__()
+        program = Program.__table__()
+        period = Transaction().context.get('period', 'month')
+        date = cls.date.sql_cast(DateTrunc(period, move.date))
+        columns = [
+            Sum(Case((move.type.in_(list(types)), move.amount * sign),
+                    else_=0)).as_(name)
+            for name, (types, sign) in COLUMNS.items()]
+        return (move
+            .join(card, condition=move.card == card.id)
+            .join(program, condition=card.program == program.id)
+            .select(
+                # a move of the period and program is unique to them
+                Min(move.id).as_('id'),
+                program.id.as_('program'),
+                date.as_('date'),
+                Max(program.currency).as_('currency'),
+                *columns,
+                where=Reporting._where(move, program),
+                group_by=[program.id, date]))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        return round_figures(super().read, ids, fields_names)
