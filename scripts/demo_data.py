@@ -251,7 +251,7 @@ def translate_names(config):
     """Give the demo's records their German and Hungarian names: the
     translations of their translatable name, written in that language"""
     IrModel = Model.get('ir.model')
-    activated = {m.model for m in IrModel.find([('model', 'in', list(NAMES))])}
+    activated = {m.name for m in IrModel.find([('name', 'in', list(NAMES))])}
     for model_name, names in NAMES.items():
         if model_name not in activated:
             continue
