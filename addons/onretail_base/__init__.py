@@ -1,2 +1,12 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+
+__all__ = ['MEDIA']
+
+
+def __getattr__(name):
+    # Imported when another module asks: not while Tryton loads this one
+    if name == 'MEDIA':
+        from .media import MEDIA
+        return MEDIA
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

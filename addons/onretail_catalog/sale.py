@@ -9,6 +9,18 @@ from trytond.pyson import Eval
 from .packaging import PackagingLineMixin
 
 
+def options_price_extra(product, options):
+    "The extras of the options that the product's own price lacks"
+    if not product or not options:
+        return Decimal(0)
+    own = set(product.attribute_values)
+    chosen = {o for o in options if o not in own}
+    return sum((lv.price_extra
+            for line in product.template.attribute_lines
+            for lv in line.values if lv.value in chosen),
+        Decimal(0))
+
+
 class SaleLine(PackagingLineMixin, metaclass=PoolMeta):
     __name__ = 'sale.line'
     _packaging_flag = 'salable'
@@ -53,15 +65,7 @@ class SaleLine(PackagingLineMixin, metaclass=PoolMeta):
         return price
 
     def _options_price_extra(self):
-        "The extras of the options that the product's own price lacks"
-        if not self.product or not self.options:
-            return Decimal(0)
-        own = set(self.product.attribute_values)
-        chosen = {o for o in self.options if o not in own}
-        return sum((lv.price_extra
-                for line in self.product.template.attribute_lines
-                for lv in line.values if lv.value in chosen),
-            Decimal(0))
+        return options_price_extra(self.product, self.options)
 
     @fields.depends(methods=['on_change_quantity', 'on_change_with_amount'])
     def on_change_options(self):

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 from trytond import backend
 from trytond.model import fields
-from trytond.modules.onretail_pricelist.batch import ProductData, to_decimal
+from trytond.modules.onretail_pricelist import ProductData, to_decimal
 from trytond.pool import Pool
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction

@@ -14,8 +14,7 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import AccessError, ValidationError
-from trytond.modules.onretail_pricelist.batch import ProductData
-from trytond.modules.onretail_pricelist.price_list import cyclic_gc_paused
+from trytond.modules.onretail_pricelist import ProductData, cyclic_gc_paused
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval

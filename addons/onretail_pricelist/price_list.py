@@ -12,7 +12,7 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
-from trytond.modules.onretail_base.media import MEDIA
+from trytond.modules.onretail_base import MEDIA
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval

@@ -10,7 +10,7 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
-from trytond.modules.onretail_base.media import MEDIA
+from trytond.modules.onretail_base import MEDIA
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
