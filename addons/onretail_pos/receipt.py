@@ -103,8 +103,12 @@ class LineReceiptMixin:
                     public_price=money(self.public_price),
                     discount=('%.2f' % (self.discount_rate * 100)).rstrip(
                         '0').rstrip('.')))
+        note.extend(
+            '%s +%s' % (o['name'], money(o['price_extra']))
+            if o['price_extra'] else o['name']
+            for o in self.option_figures())
         return {
-            'name': self.product.rec_name,
+            'name': self.screen_name(),
             'quantity': '%g' % self.quantity,
             'unit_price': money(self.unit_price),
             'amount': money(self.amount),

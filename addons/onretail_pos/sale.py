@@ -9,9 +9,10 @@ from sql.aggregate import Sum
 
 from trytond.exceptions import RateLimitException
 from trytond.i18n import gettext
-from trytond.model import Index, Unique, fields
+from trytond.model import Index, ModelSQL, Unique, fields
 from trytond.model.exceptions import AccessError
-from trytond.modules.onretail_catalog.packaging import PackagingLineMixin
+from trytond.modules.onretail_catalog import (
+    PackagingLineMixin, options_price_extra)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.rpc import RPC
@@ -26,7 +27,9 @@ from .receipt import LineReceiptMixin, SaleReceiptMixin
 CART_KEYS = {'client_id', 'customer', 'lines', 'payments', 'approval'}
 # returnable is what the screen showed; the server counts again
 LINE_KEYS = {'product', 'packaging', 'quantity', 'unit_price', 'discount',
-    'returned_line', 'returnable', 'wallet_program', 'wallet_card'}
+    'returned_line', 'returnable', 'wallet_program', 'wallet_card',
+    'options'}
+MAX_OPTIONS = 20
 PAYMENT_KEYS = {'method', 'amount', 'card', 'refund'}
 APPROVAL_KEYS = {'login', 'password'}
 MAX_PAYMENTS = 20
@@ -210,6 +213,10 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
                 values.get('wallet_program'), record, 'wallet_program'),
             'wallet_card': boundary.text(
                 values.get('wallet_card'), record, 'wallet_card', 64),
+            'options': [boundary.identifier(o, record, 'options',
+                    required=True)
+                for o in boundary.sequence(
+                    values.get('options'), record, MAX_OPTIONS)],
             }
         if line['quantity'] == 0:
             boundary.refuse('msg_cart_quantity_zero', record=record)
@@ -301,7 +308,8 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
         record = values['record']
         line = Line(sale=self, company=self.company, currency=self.currency,
             sale_state=self.state, product=None, packaging=None,
-            packaging_quantity=None, returned_line=None, public_price=None)
+            packaging_quantity=None, returned_line=None, public_price=None,
+            options=[])
         quantity = values['quantity']
         if values['returned_line']:
             line.copy_returned(Line(values['returned_line']), quantity)
@@ -320,6 +328,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             line.on_change_product()
         line.check_cart_quantity(record)
         line.set_cart_options(values, record)
+        line.set_product_options(values['options'], record)
         line.apply_cart_price(values['unit_price'], values['discount'])
         return line
 
@@ -579,6 +588,11 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
         help="The line of an earlier sale that this line gives back.")
     returns = fields.One2Many(
         'sale.point.sale.line', 'returned_line', "Returns", readonly=True)
+    options = fields.Many2Many(
+        'sale.point.sale.line-product.attribute.value', 'line', 'value',
+        "Options", readonly=True,
+        help="The options chosen at the register, for the attributes that "
+        "never create a variant; their price extras are in the price.")
 
     @property
     def cart(self):
@@ -665,6 +679,49 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
         "Whether the cashier types the price of the line, as for a top-up"
         return False
 
+    def available_options(self):
+        "{value: attribute} of the options the cashier may choose"
+        return {lv.value: line.attribute
+            for line in self.product.template.attribute_lines
+            if line.attribute.creation_mode == 'never'
+            for lv in line.values if lv.value.active}
+
+    def set_product_options(self, option_ids, record):
+        """Set the options chosen, at most one per attribute, and add their
+        price extras in the register's mode to the prices"""
+        Value = Pool().get('product.attribute.value')
+        self.options = []
+        if not option_ids:
+            return
+        available = self.available_options() if self.product else {}
+        options = Value.browse(option_ids)
+        attributes = [available.get(o) for o in options]
+        if None in attributes or len(set(attributes)) != len(attributes):
+            raise CheckoutError(gettext(
+                    'onretail_pos.msg_cart_options',
+                    record=record, product=self.product.rec_name))
+        self.options = options
+        point = self.sale.point
+        extra = point.screen_price_extra(self.product.template,
+            options_price_extra(self.product, options))
+        if extra:
+            if self.public_price is not None:
+                self.public_price += extra
+            self.set_unit_price(self.unit_price + extra)
+
+    def option_figures(self):
+        "The options as the screen and the receipt show them"
+        point = self.sale.point
+        position = {v: i for i, v in enumerate(self.available_options())}
+        return [{
+                'id': o.id,
+                'name': '%s: %s' % (o.attribute.rec_name, o.name),
+                'price_extra': point.screen_price_extra(
+                    self.product.template,
+                    options_price_extra(self.product, [o])),
+                } for o in sorted(self.options,
+                key=lambda o: position.get(o, len(position)))]
+
     def apply_cart_price(self, unit_price, discount):
         """Apply the price or the discount the cashier typed, when the
         register allows it"""
@@ -747,9 +804,24 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
             location = self.sale.point.storage_location
         return location
 
+    def screen_name(self):
+        """The template's name with the variant's values in the order of
+        its attribute lines, as the screen and the receipt show it:
+        Cap Baseball (Red)"""
+        template = self.product.template
+        position = {l.attribute: i
+            for i, l in enumerate(template.attribute_lines)}
+        values = sorted(self.product.attribute_values,
+            key=lambda v: position.get(v.attribute, len(position)))
+        if not values:
+            return template.name
+        return '%s (%s)' % (template.name, ', '.join(v.name for v in values))
+
     def priced_cart_line(self):
         return {
             'product': self.product.id,
+            'name': self.screen_name(),
+            'options': self.option_figures(),
             'quantity': self.quantity,
             'packaging': self.packaging.id if self.packaging else None,
             'packaging_quantity': self.packaging_quantity,
@@ -765,6 +837,22 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
         default.setdefault('returned_line')
         default.setdefault('returns')
         return super().copy(lines, default=default)
+
+
+class POSSaleLineOption(ModelSQL):
+    "An option chosen for a line of a register sale"
+    __name__ = 'sale.point.sale.line-product.attribute.value'
+    __string__ = "Register Sale Line - Option"
+    line = fields.Many2One(
+        'sale.point.sale.line', "Line", required=True, ondelete='CASCADE')
+    value = fields.Many2One(
+        'product.attribute.value', "Value", required=True,
+        ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('line')
 
 
 class POSPayment(SaleChildMixin, metaclass=PoolMeta):

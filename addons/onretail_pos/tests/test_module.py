@@ -264,6 +264,28 @@ class OnRetailPosTestCase(
                     for r in rows),
                 [(cap.id, "Blue", '#1565C0'), (cap.id, "Red", '#C62828')])
             self.assertEqual(rows_by_code(screen)['TS-1']['variant'], "")
+            # The cart's line says which colour it sells
+            Sale = pool.get('sale.point.sale')
+            red, = [r['id'] for r in rows if r['variant'] == "Red"]
+            priced = Sale.price_cart(pos.id, {'lines': [{'product': red}]})
+            self.assertEqual(priced['lines'][0]['name'], "Cap (Red)")
+
+            # An option's extra is in the line's price and named on it
+            none, two_years = warranty.values
+            hoodie_id = rows_by_code(screen)['HO']['id']
+            priced = Sale.price_cart(pos.id, {'lines': [
+                        {'product': hoodie_id, 'options': [two_years.id]}]})
+            line, = priced['lines']
+            self.assertEqual((line['name'], line['unit_price'],
+                    line['amount'], line['options']),
+                ("Hoodie", Decimal('59.00'), Decimal('59.00'), [{
+                            'id': two_years.id, 'name': "Warranty: 2 years",
+                            'price_extra': Decimal('49.00')}]))
+            for options in [[none.id, two_years.id], [colour.values[0].id]]:
+                with self.subTest(options=options), \
+                        self.assertRaisesRegex(UserError, 'options of'):
+                    Sale.price_cart(pos.id, {'lines': [
+                                {'product': hoodie_id, 'options': options}]})
             self.assertEqual(screen['options'], {str(hoodie.id): [{
                             'attribute': warranty.id, 'name': "Warranty",
                             'values': [{'id': v.id, 'name': v.name,
