@@ -194,12 +194,20 @@ class WebClientTestCase(DemoServerTestCase):
         self.driver.get(f'{self.url}#{self.database}/model/sale.sale/{sale}')
         self.wait(EC.element_to_be_clickable((By.XPATH,
                     '//button[normalize-space(.)="Pay with Card"]'))).click()
-        code_input = self.wait(EC.visibility_of_element_located(
+        # The dialog takes input once its form and Pay button are ready
+        self.wait(EC.element_to_be_clickable((By.XPATH,
+                    '//div[contains(@class, "modal")]'
+                    '//button[normalize-space(.)="Pay"]')))
+        code_input = self.wait(EC.element_to_be_clickable(
                 (By.CSS_SELECTOR, '.modal input[name="code"]')))
         code_input.send_keys(code.lower())
-        amount = self.driver.find_element(
-            By.CSS_SELECTOR, '.modal input[name="amount"]')
+        amount = self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, '.modal input[name="amount"]')))
         amount.send_keys('20')
+        # both values kept (the amount shows formatted once it changed)
+        self.wait(lambda driver: (
+                code_input.get_property('value').lower() == code.lower()
+                and amount.get_property('value').startswith('20')))
         self.driver.find_element(By.XPATH,
             '//div[contains(@class, "modal")]'
             '//button[normalize-space(.)="Pay"]').click()
