@@ -464,10 +464,27 @@ class WebClientTestCase(DemoServerTestCase):
             code, Keys.ENTER)
         self.wait_text('#message', 'Christmas voucher')
 
+        # The scanned gel shows at once, priced from the screen's products
+        # (the register's price), the total provisional and Pay disabled until
+        # the server priced the cart with her price list
+        at_once = self.driver.execute_script('''
+            const search = document.querySelector('#search');
+            search.value = 'SC-001';
+            search.dispatchEvent(new KeyboardEvent(
+                'keydown', {key: 'Enter', bubbles: true}));
+            const row = document.querySelector('#cart tbody tr');
+            return [row.cells[0].textContent, row.cells[3].textContent,
+                document.querySelector('#total').className,
+                document.querySelector('#pay-button').disabled];''')
+        self.assertEqual(at_once, ['Aloe Vera Gel', '8.99', 'provisional',
+                True])
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', '7.49')
+        self.wait(lambda d: d.find_element(By.ID, 'total').get_attribute(
+                'class') == '')
+        self.assertTrue(self.find('#pay-button').is_enabled())
+
         # 5.00 of the gel from the scanned card, Enter pays 10.00 in cash,
         # Enter completes
-        self.find('#search').send_keys('SC-001', Keys.ENTER)
-        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', '7.49')
         self.check_cart_room()
         self.click('#pay-button')
         amount = self.find('#pay-dialog input[name="amount"]')
@@ -534,6 +551,7 @@ class WebClientTestCase(DemoServerTestCase):
             self.find('#keypad [data-key="."]').text, ',')
         self.find('#search').send_keys('SC-001', Keys.ENTER)
         # one gel: its price, its amount and the total are the same
+        self.find('#total:not(.provisional)')
         price = self.wait(lambda d: d.find_element(By.CSS_SELECTOR,
                 '#cart tbody tr:nth-child(1) td:nth-child(3)').text)
         self.assertRegex(price, r'^\d+,\d\d$')

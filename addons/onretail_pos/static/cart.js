@@ -3,7 +3,7 @@
 // The cart: kept in the browser until paid, priced by the server
 import {renderCustomer} from './customers.js';
 import {$, $$, choose, showMessage} from './dom.js';
-import {money, number, toCents} from './money.js';
+import {decimal, money, number, toCents} from './money.js';
 import {model} from './rpc.js';
 import {catalog, DATABASE, session, till} from './state.js';
 
@@ -18,6 +18,7 @@ export function newCart() {
 export function loadCart() {
     const stored = localStorage.getItem(cartKey());
     till.cart = stored ? JSON.parse(stored) : newCart();
+    till.version += 1;
     till.selected = till.cart.lines.length ?
         till.cart.lines.length - 1 : null;
     renderCustomer();
@@ -49,11 +50,17 @@ async function askOptions(product) {
     return chosen;
 }
 
-export async function addProduct(product, packaging) {
-    const options = await askOptions(product);
-    if (!options) {
-        return;
+export function addProduct(product, packaging) {
+    if (catalog.options[String(product.template)]) {
+        askOptions(product).then(options => options &&
+            putProduct(product, packaging, options));
+    } else {
+        // at once, from what the screen holds: a scanner waits for no one
+        putProduct(product, packaging, []);
     }
+}
+
+function putProduct(product, packaging, options) {
     const ids = options.map(option => option.id);
     const lines = till.cart.lines;
     let index = lines.findIndex(line => line.product === product.id
@@ -79,22 +86,33 @@ export async function addProduct(product, packaging) {
     changed();
 }
 
-let repricing = null;
-
 export function changed() {
+    till.version += 1;
     saveCart();
     renderCart();
-    clearTimeout(repricing);
-    repricing = setTimeout(priceCart, 150);
+    priceNow();
 }
 
-let pricingRequest = 0;
+// The call to the server under way, if any
+let pricing = null;
 
-// The cart as it is now, without waiting for the next change
+// Resolves once the server priced the cart as it is now. One call at a
+// time: the cart as it is when the call returns goes next, the carts in
+// between are never sent.
 export function priceNow() {
-    clearTimeout(repricing);
-    return priceCart();
+    // (finally runs after the assignment, even for a cart priced already)
+    pricing ??= priceChanges().finally(() => {
+        pricing = null;
+    });
+    return pricing;
 }
+
+async function priceChanges() {
+    while (till.pricedVersion !== till.version) {
+        await priceCart();
+    }
+}
+
 const pricedListeners = [];
 
 // What asks the cashier about the priced lines (e.g. a card's amount)
@@ -102,28 +120,56 @@ export function onPriced(listener) {
     pricedListeners.push(listener);
 }
 
-// The server prices the whole cart in one call; a late answer to an older
-// cart is dropped.
-export async function priceCart() {
-    const request = ++pricingRequest;
+// The server prices the whole cart in one call; its lines stay known by
+// what was sent, for the lines the cart still has when it changed since
+async function priceCart() {
+    const version = till.version;
     const cart = cartForServer();
     try {
         const priced = await model('sale.point.sale', 'price_cart',
             session.register.id, cart);
-        if (request === pricingRequest) {
-            till.priced = priced;
-            renderCart();
-            for (const listener of pricedListeners) {
-                await listener();
-            }
-        }
+        till.priced = priced;
+        till.pricedLines = new Map(cart.lines.map(
+            (line, index) => [JSON.stringify(line), priced.lines[index]]));
     } catch (error) {
-        if (request === pricingRequest) {
-            till.priced = null;
-            renderCart();
-            showMessage(error.message);
+        till.priced = null;
+        till.pricedLines = new Map();
+        showMessage(error.message);
+    }
+    till.pricedVersion = version;
+    renderCart();
+    if (till.priced && version === till.version) {
+        for (const listener of pricedListeners) {
+            await listener();
         }
     }
+}
+
+// Whether the server priced the cart as it is: then its total is final
+export function isPriced() {
+    return Boolean(till.priced) && till.pricedVersion === till.version;
+}
+
+// What the screen shows of a line until the server priced it: the
+// server's earlier answer for the same line, else the price of the
+// product row (rounded to the currency, as the server's)
+function lineEstimate(line, serverLine) {
+    const known = till.pricedLines.get(JSON.stringify(serverLine));
+    if (known) {
+        return known;
+    }
+    const product = catalog.byId.get(line.product);
+    if (!product || line.returned_line || product.price === null) {
+        return {};
+    }
+    const packaging = product.packagings.find(p => p.id === line.packaging);
+    const quantity = line.quantity * (packaging ? packaging.quantity : 1);
+    let unit = toCents(line.unit_price ?? product.price);
+    if (line.discount !== undefined) {
+        unit = Math.round(unit * (1 - parseFloat(line.discount)));
+    }
+    return {quantity, unit_price: decimal(unit),
+        amount: decimal(Math.round(unit * quantity))};
 }
 
 export function cartForServer() {
@@ -141,11 +187,13 @@ export function cartForServer() {
 
 export function renderCart() {
     const body = $('#cart tbody');
-    const priced = till.priced && till.priced.lines.length ===
-        till.cart.lines.length ? till.priced.lines : null;
+    const final = isPriced();
+    const serverLines = final ? null : cartForServer().lines;
+    const infos = till.cart.lines.map((line, index) => final ?
+        till.priced.lines[index] : lineEstimate(line, serverLines[index]));
     body.replaceChildren(...till.cart.lines.map((line, index) => {
         const row = document.createElement('tr');
-        const info = priced ? priced[index] : {};
+        const info = infos[index];
         if (index === till.selected) {
             row.className = 'selected';
         }
@@ -183,14 +231,20 @@ export function renderCart() {
         });
         return row;
     }));
-    const taxes = till.priced ? till.priced.taxes : [];
+    const taxes = final ? till.priced.taxes : [];
     $('#taxes').replaceChildren(...taxes.map(tax => {
         const line = document.createElement('div');
         line.textContent = `${tax.tax}: ${money(tax.net)} + ` +
             `${money(tax.tax_amount)}`;
         return line;
     }));
-    $('#total').textContent = till.priced ? money(till.priced.total) : '';
+    // the sum of the lines shown until the server's total comes
+    const total = $('#total');
+    total.textContent = final ? money(till.priced.total) :
+        infos.every(info => info.amount !== undefined) ? money(decimal(
+            infos.reduce((sum, info) => sum + toCents(info.amount), 0))) : '';
+    total.classList.toggle('provisional', !final);
+    $('#pay-button').disabled = !final && till.cart.lines.length > 0;
     // the customer's list, else the register's
     $('#price-list').textContent = till.priced ?
         till.priced.price_list || session.register.price_list || '' : '';

@@ -2,7 +2,7 @@
 // this repository contains the full copyright notices and license terms.
 // Payment: the payments of the cart, then the checkout
 import {
-    cartForServer, cartKey, newCart, priceNow, renderCart,
+    cartForServer, cartKey, newCart, priceNow, isPriced, renderCart,
     saveCart,
 } from './cart.js';
 import {renderCustomer} from './customers.js';
@@ -31,7 +31,7 @@ export async function openPayment() {
         return;
     }
     await priceNow();
-    if (!till.priced) {
+    if (!isPriced()) {
         return;
     }
     const dialog = $('#pay-dialog');
@@ -168,7 +168,7 @@ export async function completePayment() {
         dialog.close('ok');
         localStorage.setItem(`${cartKey()}-last`, String(result.id));
         till.cart = newCart();
-        till.priced = null;
+        till.version += 1;
         till.selected = null;
         saveCart();
         renderCustomer();

@@ -15,6 +15,7 @@ export async function loadProducts() {
     catalog.products = data.products;
     catalog.options = data.options || {};
     catalog.byCode = new Map();
+    catalog.byId = new Map(catalog.products.map(p => [p.id, p]));
     for (const product of catalog.products) {
         const add = (code, packaging) => {
             if (code) {

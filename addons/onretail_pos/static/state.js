@@ -18,6 +18,7 @@ export const catalog = {
     categories: [],
     products: [],
     byCode: new Map(),
+    byId: new Map(),
     // the option attributes of the templates that have any, by template
     options: {},
     category: null,
@@ -30,4 +31,9 @@ export const till = {
     selected: null,
     mode: 'quantity',
     buffer: '',
+    // changes of the cart, and the change the server priced last
+    version: 0,
+    pricedVersion: -1,
+    // the server's lines by what was sent of them
+    pricedLines: new Map(),
 };
