@@ -11,7 +11,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench-pricelist bench-wallet bench-pos bootstrap system-packages clean
+.PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bootstrap system-packages clean
 
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
@@ -30,6 +30,9 @@ bench-wallet: bootstrap system-packages
 
 bench-pos: bootstrap system-packages
 	$(BIN)/python bench/pos.py
+
+bench-pos-browser: bootstrap system-packages
+	$(BIN)/python bench/pos_browser.py
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 
