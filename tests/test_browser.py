@@ -201,13 +201,17 @@ class WebClientTestCase(DemoServerTestCase):
         code_input = self.wait(EC.element_to_be_clickable(
                 (By.CSS_SELECTOR, '.modal input[name="code"]')))
         code_input.send_keys(code.lower())
-        amount = self.wait(EC.element_to_be_clickable(
-                (By.CSS_SELECTOR, '.modal input[name="amount"]')))
+        # sao shows a number as text and swaps in a number input when it
+        # gets the focus (a moment later): type into that one
+        self.wait(EC.element_to_be_clickable(
+                (By.CSS_SELECTOR, '.modal input[name="amount"]'))).click()
+        amount = self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR,
+                    '.modal input[name="amount"][type="number"]')))
+        self.wait(lambda driver: driver.switch_to.active_element == amount)
         amount.send_keys('20')
-        # both values kept (the amount shows formatted once it changed)
         self.wait(lambda driver: (
                 code_input.get_property('value').lower() == code.lower()
-                and amount.get_property('value').startswith('20')))
+                and amount.get_property('value') == '20'))
         self.driver.find_element(By.XPATH,
             '//div[contains(@class, "modal")]'
             '//button[normalize-space(.)="Pay"]').click()
