@@ -761,7 +761,8 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
 
     def copy_returned(self, original, quantity):
         """Give back quantity (a positive number, all that is left when
-        None) of the original line at its price"""
+        None) of the original line at its price, with its options: their
+        extras are in that price"""
         if (original.sale.state != 'posted'
                 or original.sale.company != self.sale.company
                 or original.quantity <= 0):
@@ -777,6 +778,7 @@ class POSSaleLine(SaleChildMixin, PackagingLineMixin, LineReceiptMixin,
         self.unit_list_price = original.unit_list_price
         self.unit_gross_price = original.unit_gross_price
         self.public_price = original.public_price
+        self.options = list(original.options)
         self.unit_price = self.on_change_with_unit_price()
         self.amount = self.on_change_with_amount()
         self.discount_rate = self.on_change_with_discount_rate()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from PIL import Image
 
 from trytond.exceptions import UserError
-from trytond.modules.account.tests import create_chart
+from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
@@ -35,6 +35,27 @@ def create_pos(name="Filiale Wien", **values):
         storage_location=storage, customer_location=customer, **values)
     pos.save()
     return pos
+
+
+def prepare_posting(company):
+    """What posting a register's sale needs, on a company with a chart: a
+    fiscal year of the sale's date with its periods; the revenue account,
+    cash and card payment methods"""
+    pool = Pool()
+    Account = pool.get('account.account')
+    FiscalYear = pool.get('account.fiscalyear')
+    Method = pool.get('sale.point.payment.method')
+    fiscalyear = get_fiscalyear(company)
+    fiscalyear.save()
+    FiscalYear.create_period([fiscalyear])
+    revenue, = Account.search([
+            ('type.revenue', '=', True), ('closed', '!=', True),
+            ('company', '=', company.id)], limit=1)
+    cash_account, = Account.search([('code', '=', '1.1.1')])
+    cash, card = Method.create([
+            {'name': "Cash", 'account': cash_account.id, 'cash': True},
+            {'name': "Card", 'account': cash_account.id}])
+    return revenue, cash, card
 
 
 def tryton_priced_cart(pos, cart):
@@ -389,6 +410,93 @@ class OnRetailPosTestCase(
                     with self.subTest(tax_included=tax_included, cart=cart):
                         self.assertEqual(Sale.price_cart(pos.id, cart),
                             tryton_priced_cart(pos, cart))
+
+    @with_transaction()
+    def test_return_keeps_options(self):
+        """A returned line carries the options of the line it returns and
+        its price, extras included: on the screen, the receipt and in the
+        back office"""
+        pool = Pool()
+        Attribute = pool.get('product.attribute')
+        AccountCategory = pool.get('product.category')
+        Line = pool.get('sale.point.sale.line')
+        Sale = pool.get('sale.point.sale')
+        Session = pool.get('sale.point.cash.session')
+        Template = pool.get('product.template')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        company = create_company()
+        with set_company(company):
+            create_chart(company)
+            revenue, cash, _ = prepare_posting(company)
+            textiles, = AccountCategory.create([{'name': "Textiles",
+                        'accounting': True, 'account_revenue': revenue.id}])
+            warranty, = Attribute.create([{
+                        'name': "warranty", 'string': "Warranty",
+                        'creation_mode': 'never',
+                        'values': [('create', [
+                                    {'name': "None"}, {'name': "2 years"}])]}])
+            none, two_years = warranty.values
+            hoodie, = Template.create([{
+                        'name': "Hoodie", 'default_uom': unit.id,
+                        'sale_uom': unit.id, 'salable': True,
+                        'list_price': Decimal(10),
+                        'account_category': textiles.id,
+                        'products': [('create', [{}])],
+                        'attribute_lines': [('create', [{
+                                        'attribute': warranty.id,
+                                        'values': [('create', [
+                                                    {'value': none.id,
+                                                        'price_extra': 0},
+                                                    {'value': two_years.id,
+                                                        'price_extra': 49},
+                                                    ])]}])],
+                        }])
+            product, = hoodie.products
+            pos = create_pos(tax_included=False)
+            Session.open_counted(pos.id, '0')
+            sold = Sale.checkout(pos.id, {'client_id': 'sold', 'lines': [
+                        {'product': product.id, 'quantity': 2,
+                            'options': [two_years.id]}],
+                    'payments': [{'method': cash.id, 'amount': '200'}]})
+            sale = Sale(sold['id'])
+            line, = sale.lines
+            self.assertEqual((line.unit_price, line.amount),
+                (Decimal('59.00'), Decimal('118.00')))
+            note = "Warranty: 2 years +49.00"
+            self.assertEqual(sale.receipt()['lines'][0]['note'], note)
+
+            cart = {'client_id': 'returned', 'lines': [
+                    {'returned_line': line.id, 'quantity': 1}]}
+            priced, = Sale.price_cart(pos.id, cart)['lines']
+            self.assertEqual(
+                (priced['unit_price'], priced['amount'], priced['options']),
+                (Decimal('59.00'), Decimal('-59.00'), [{
+                            'id': two_years.id, 'name': "Warranty: 2 years",
+                            'price_extra': Decimal('49.00')}]))
+            cart['payments'] = [{'method': cash.id, 'amount': '-59.00'}]
+            result = Sale.checkout(pos.id, cart)
+            self.assertEqual(result['total'], Decimal('-59.00'))
+            returned, = Sale(result['id']).lines
+            self.assertEqual(returned.returned_line, line)
+            self.assertEqual(returned.options, (two_years,))
+            self.assertEqual(
+                (returned.unit_price, returned.quantity, returned.amount),
+                (line.unit_price, -1, Decimal('-59.00')))
+            printed, = Sale(result['id']).receipt()['lines']
+            self.assertEqual(
+                (printed['quantity'], printed['unit_price'],
+                    printed['amount'], printed['note']),
+                ('-1', '59.00', '-59.00', note))
+
+            # The back office shows a line's options, read-only
+            view = Line.fields_view_get(view_type='form')
+            self.assertIn('options', view['fields'])
+            self.assertTrue(view['fields']['options']['readonly'])
+            self.assertIn('name="options"', view['arch'])
+            self.assertEqual(
+                Line.read([returned.id], ['options'])[0]['options'],
+                (two_years.id,))
 
     @with_transaction()
     def test_printer_url(self):
