@@ -191,7 +191,7 @@ class ReportingTimeSeries(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'ASC'), ('program', 'ASC')]
+        cls._order[0:0] = [('date', 'ASC'), ('program', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -204,23 +204,29 @@ class ReportingTimeSeries(ModelSQL, ModelView):
         card = Card.__table__()
         program = Program.__table__()
         period = Transaction().context.get('period', 'month')
-        date = cls.date.sql_cast(DateTrunc(period, move.date))
-        columns = [
-            Sum(Case((move.type.in_(list(types)), move.amount * sign),
-                    else_=0)).as_(name)
-            for name, (types, sign) in COLUMNS.items()]
-        return (move
+        # PostgreSQL does not see a parameterised expression of the select
+        # and of the group by as the same: the periods are grouped outside
+        moves = (move
             .join(card, condition=move.card == card.id)
             .join(program, condition=card.program == program.id)
             .select(
-                # a move of the period and program is unique to them
-                Min(move.id).as_('id'),
+                move.id, move.type, move.amount,
                 program.id.as_('program'),
-                date.as_('date'),
-                Max(program.currency).as_('currency'),
-                *columns,
-                where=Reporting._where(move, program),
-                group_by=[program.id, date]))
+                program.currency.as_('currency'),
+                cls.date.sql_cast(DateTrunc(period, move.date)).as_('date'),
+                where=Reporting._where(move, program)))
+        columns = [
+            Sum(Case((moves.type.in_(list(types)), moves.amount * sign),
+                    else_=0)).as_(name)
+            for name, (types, sign) in COLUMNS.items()]
+        return moves.select(
+            # a move of the period and program is unique to them
+            Min(moves.id).as_('id'),
+            moves.program.as_('program'),
+            moves.date.as_('date'),
+            Max(moves.currency).as_('currency'),
+            *columns,
+            group_by=[moves.program, moves.date])
 
     @classmethod
     def read(cls, ids, fields_names):
