@@ -310,6 +310,59 @@ class TillAttackTestCase(DemoServerTestCase):
         self.assertEqual(self.call(kim, 'model.sale.point.sale.search',
                 [('point', '=', graz)])['result'], [])
 
+    def test_last_receipt(self):
+        """Reprint: a cashier reads the last receipt of her register's open
+        session; a user of no group, a cashier at a register she may not
+        use and arguments of the wrong type are refused with a message"""
+        kim = self.session('kim')
+        nobody = self.session('nobody')
+        wien, graz = self.ids['wien'], self.ids['graz']
+        method = 'model.sale.point.sale.screen_last_receipt'
+        answer = self.call(kim, method, wien)
+        self.assertNotIn('error', answer)
+        last, = self.admin('model.sale.point.sale.search', [
+                ('point', '=', wien), ('state', '=', 'posted'),
+                ('session.state', '=', 'open')], 0, 1, [('id', 'DESC')])[
+            'result']
+        self.assertEqual(answer['result']['barcode'],
+            self.read_sale(last)['number'])
+        with self.subTest(user='nobody'):
+            self.assertRefused(self.call(nobody, method, wien))
+        # Mara may use Graz, but she is no cashier
+        for login, point in [('kim', graz), ('mara', graz), ('rita', wien),
+                ('paul', wien)]:
+            with self.subTest(user=login, point=point):
+                self.assertRefused(
+                    self.call(self.session(login), method, point))
+        for value in [None, 'abc', str(wien), '', -1, 0, 1.5, float(wien),
+                True, False, [wien], [], {'id': wien}, 2 ** 31, 2 ** 70,
+                -2 ** 70, 999999, {'decimal': '1', '__class__': 'Decimal'},
+                {'__class__': 'bytes', 'base64': ''}]:
+            with self.subTest(point_id=value):
+                self.assertRefused(self.call(kim, method, value))
+
+    def test_wrong_number_of_values(self):
+        """A call of the screen's sale methods with fewer or more values
+        than they take is refused with a message, not Python's TypeError"""
+        kim = self.session('kim')
+        wien = self.ids['wien']
+        sales = self.count('sale.point.sale')
+        cart = self.cart([{'product': self.ids['product']}],
+            [{'method': self.ids['methods']['Cash'], 'amount': '50'}])
+        for method, values in [
+                ('screen_last_receipt', [wien]),
+                ('screen_return', [wien, self.sale['number']]),
+                ('price_cart', [wien, cart]),
+                ('checkout', [wien, cart]),
+                ]:
+            for params in [values[:-1], values + [wien],
+                    values + ['x', None], []]:
+                with self.subTest(method=method, params=params):
+                    self.assertRefused(self.call(kim,
+                            f'model.sale.point.sale.{method}', *params),
+                        'takes %s values' % len(values))
+        self.assertEqual(self.count('sale.point.sale'), sales)
+
     def test_fake_return_of_credit(self):
         """A line of the voucher at -1 × 500 paid out in cash is refused, at
         a register where cashiers may not change prices as anywhere"""

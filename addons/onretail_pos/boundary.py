@@ -4,6 +4,8 @@
 cart, a payment or a count has the type, size and range it must have, or
 the call is refused with a message naming it, before anything is read or
 written."""
+import functools
+import inspect
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +22,24 @@ NUMBER_MAXIMUM = Decimal('1e12')
 
 def refuse(message, **values):
     raise CheckoutError(gettext('onretail_pos.' + message, **values))
+
+
+def arguments(method):
+    """Decorate a method of the cashier screen (below classmethod): a call
+    with more or fewer values than it takes is refused with a message,
+    not Python's TypeError"""
+    signature = inspect.signature(method)
+    expected = len(signature.parameters) - 1
+
+    @functools.wraps(method)
+    def wrapper(cls, *args):
+        try:
+            signature.bind(cls, *args)
+        except TypeError:
+            refuse('msg_input_arguments', method=method.__name__,
+                expected=expected, given=len(args))
+        return method(cls, *args)
+    return wrapper
 
 
 def mapping(value, record, keys):

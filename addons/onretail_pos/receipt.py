@@ -6,6 +6,8 @@ from trytond.pool import Pool
 from trytond.rpc import RPC
 from trytond.transaction import without_check_access
 
+from . import boundary
+
 
 class SaleReceiptMixin:
     "The receipt of a sale of the cash register"
@@ -30,6 +32,7 @@ class SaleReceiptMixin:
             return [sale.receipt() for sale in sales]
 
     @classmethod
+    @boundary.arguments
     def screen_last_receipt(cls, point_id):
         """The receipt of the newest posted sale of the register's open cash
         session, None without one: Reprint works from any browser"""

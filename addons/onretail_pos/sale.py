@@ -102,6 +102,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
                             sale=sale.rec_name))
 
     @classmethod
+    @boundary.arguments
     def price_cart(cls, point_id, cart):
         """Price the cart of the cashier screen in one call: its lines with
         public price, discount and amount, the taxes and the total"""
@@ -114,6 +115,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             return sale.priced_cart()
 
     @classmethod
+    @boundary.arguments
     def checkout(cls, point_id, cart):
         """Create the sale of the cart with its payments, then process and
         post it, all in this transaction. A cart whose client_id has a sale
@@ -525,6 +527,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             }
 
     @classmethod
+    @boundary.arguments
     def screen_return(cls, point_id, number):
         "The lines of the sale of number that can still be returned"
         pool = Pool()
