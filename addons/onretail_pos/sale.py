@@ -491,9 +491,10 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             }
 
     def tax_figures(self):
-        "Net, tax and gross per tax, with the lines without tax"
+        """Net, tax and gross per tax, with the lines without tax; the taxes
+        as posting books them, so that they add up to the total"""
         by_tax = {}
-        for key, tax in self._get_taxes().items():
+        for tax in self.booked_taxes():
             row = by_tax.setdefault(tax.tax.id, {
                     'tax': tax.tax.rec_name,
                     'net': Decimal(0), 'tax_amount': Decimal(0)})
@@ -510,6 +511,31 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             row['tax_amount'] = self.currency.round(row['tax_amount'])
             row['gross'] = row['net'] + row['tax_amount']
         return rows
+
+    def booked_taxes(self):
+        """The taxes of _get_taxes as sale_point's get_tax_move_lines books
+        them: the difference to the total tax, the lines' taxes rounded one
+        by one, spread over them"""
+        taxes = list(self._get_taxes().values())
+        computed = sum((t.amount for t in taxes), Decimal(0))
+        difference = self.on_change_with_total_tax() - computed
+        if difference:
+            remaining = difference
+            for tax in taxes:
+                if tax.amount:
+                    if computed:
+                        ratio = tax.amount / computed
+                    else:
+                        ratio = 1 / len(taxes)
+                    value = self.currency.round(difference * ratio)
+                    tax.amount += value
+                    remaining -= value
+            if remaining:
+                for tax in taxes:
+                    if tax.amount:
+                        tax.amount += remaining
+                        break
+        return taxes
 
     def checkout_result(self):
         "What the cashier screen shows once paid"
