@@ -23,6 +23,13 @@ MENUS = [
     PRICES + ("Gift Cards & eWallets", "Cards"),
     ("Sales", "Sales"),
     ]
+# The till's reporting: graphs first, with the reporting context above them
+TILL = ("Retail", "Till Sales")
+GRAPHS = [
+    TILL + ("Sales per Hour",),
+    TILL + ("Sales per Day",),
+    TILL + ("Payments per Method",),
+    ]
 
 # The visible strings of the open tab: menu entries, tab names, column
 # headers, labels and the selected values of selections
@@ -41,6 +48,13 @@ for (const e of document.querySelectorAll(selector)) {
     }
 }
 return texts.map(t => t.trim()).filter(t => t);
+'''
+
+# The legend of the graph of the open tab: the names of its figures
+LEGEND_STRINGS = '''
+const selector = '#tabcontent > .active .graph .bb-legend-item text';
+return Array.from(document.querySelectorAll(selector))
+    .map(e => e.textContent.trim()).filter(t => t);
 '''
 
 
@@ -135,6 +149,17 @@ class BackOfficeHungarianTestCase(test_browser.WebClientTestCase):
                         '#tabcontent > .active label')))
             seen[' › '.join(path) + ' (form)'] = self.visible_strings()
 
+    def walk_graph(self, path, seen):
+        """Open the menu entry of a graph, noting the strings of its tab,
+        its reporting context and its legend"""
+        self.open_menu(path)
+        self.wait(EC.presence_of_element_located((By.CSS_SELECTOR,
+                    '#tabcontent > .active .graph')))
+        self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR,
+                    '#tabcontent > .active label')))
+        seen[' › '.join(path)] = self.visible_strings() | set(
+            self.driver.execute_script(LEGEND_STRINGS))
+
     def test_walk_in_hungarian(self):
         "No English string in the retail menus, lists and forms"
         english = self.english_strings()
@@ -146,6 +171,10 @@ class BackOfficeHungarianTestCase(test_browser.WebClientTestCase):
             path = self.menu_path(english_path)
             with self.subTest(menu=path):
                 self.walk(path, seen)
+        for english_path in GRAPHS:
+            path = self.menu_path(english_path)
+            with self.subTest(menu=path):
+                self.walk_graph(path, seen)
         found = {
             where: sorted(strings & english)
             for where, strings in seen.items() if strings & english}
