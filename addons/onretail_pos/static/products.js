@@ -34,14 +34,20 @@ export async function loadProducts() {
     renderGrid();
 }
 
+// The products whose name or code has the text typed in the search
+function matching(query) {
+    query = query.toLowerCase();
+    return catalog.products.filter(p =>
+        productName(p).toLowerCase().includes(query)
+        || (p.code || '').toLowerCase().includes(query));
+}
+
 export function renderGrid() {
-    const query = $('#search').value.trim().toLowerCase();
+    const query = $('#search').value.trim();
     const tiles = [];
     let products;
     if (query) {
-        products = catalog.products.filter(p =>
-            productName(p).toLowerCase().includes(query)
-            || (p.code || '').toLowerCase().includes(query));
+        products = matching(query);
     } else {
         const parent = catalog.category ? catalog.category.id : null;
         for (const category of catalog.categories) {
@@ -141,8 +147,9 @@ export function scan(event) {
         event.target.value = '';
         showMessage('');
     } else {
-        const matches = catalog.products.filter(p =>
-            p.name.toLowerCase().includes(code.toLowerCase()));
+        // The tiles the grid shows: one goes into the cart, several (e.g.
+        // the colours of a template's code) wait for the cashier's touch
+        const matches = matching(code);
         if (matches.length === 1) {
             addProduct(matches[0], null);
             event.target.value = '';
