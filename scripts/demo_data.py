@@ -220,7 +220,28 @@ NAMES = {
         "Stammkunden": ("Stammkunden", "Törzsvásárlók"),
         "Weihnachten": ("Weihnachten", "Karácsony"),
         },
+    # What the screen and the receipt show of the cap's colour, the
+    # hoodie's warranty and the 10-pack
+    'product.attribute': {
+        "Colour": ("Farbe", "Szín"),
+        "Warranty": ("Garantie", "Garancia"),
+        },
+    'product.attribute.value': {
+        "Red": ("Rot", "Piros"),
+        "Blue": ("Blau", "Kék"),
+        "Green": ("Grün", "Zöld"),
+        "None": ("Keine", "Nincs"),
+        "1 year": ("1 Jahr", "1 év"),
+        "2 years": ("2 Jahre", "2 év"),
+        },
+    'product.packaging': {
+        "Pkg 10x T-Shirt Basic White": (
+            "10er-Pack T-Shirt Basic Weiß", "10 db-os csomag alap póló fehér"),
+        },
     }
+# The translatable name of the models whose name is not (an attribute's
+# name is its key; its label is its string)
+TRANSLATED_FIELD = {'product.attribute': 'string'}
 
 
 def load(config, modules):
@@ -258,9 +279,10 @@ def translate_names(config):
         Record = Model.get(model_name)
         for source, translations in names.items():
             ids = [r.id for r in Record.find([('name', '=', source)])]
+            field = TRANSLATED_FIELD.get(model_name, 'name')
             for language, name in zip(['de', 'hu'], translations):
                 if ids:
-                    Record.write(ids, {'name': name},
+                    Record.write(ids, {field: name},
                         {**config.context, 'language': language})
 
 
