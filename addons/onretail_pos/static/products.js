@@ -137,6 +137,10 @@ export function scan(event) {
     if (event.key !== 'Enter') {
         return;
     }
+    // The Enter of the scan is done with: a dialog the product opens (its
+    // options) gets the focus now, and would take the Enter as a touch of
+    // its first button (the first value chosen without the cashier)
+    event.preventDefault();
     const code = event.target.value.trim();
     if (!code) {
         return;
