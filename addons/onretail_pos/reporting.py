@@ -6,7 +6,6 @@ Only done and posted sales count; their amount, taxes included, is what
 their payments sum, as sale_point keeps no sale done or posted with an
 amount to pay (a return counts with its negative amount)."""
 import datetime as dt
-from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +15,7 @@ from sql.functions import Extract, Floor, Mod
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.onretail_pricelist import to_decimal
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -88,16 +88,6 @@ def local_hour(column, offsets):
     minutes = Extract('HOUR', column) * 60 + Extract('MINUTE', column)
     return Floor(
         Mod(minutes + offset + MINUTES_PER_DAY, MINUTES_PER_DAY) / 60)
-
-
-def to_decimal(value):
-    "The sum of amounts as Decimal"
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, float):
-        # SQLite sums NUMERIC columns in floats: 0.1 + 0.2 - 0.3 is 5.6e-17
-        value = round(value, 6)
-    return Decimal(str(value))
 
 
 class ReportingContext(ModelView):
@@ -236,7 +226,7 @@ class ReportingMixin:
             if 'amount' in row and row['currency'] is not None:
                 # SQLite sums NUMERIC columns in floats
                 row['amount'] = Currency(row['currency']).round(
-                    to_decimal(row['amount']))
+                    to_decimal(row['amount'] or 0))
             if 'currency' not in fields_names:
                 del row['currency']
         return rows
