@@ -16,7 +16,8 @@ from trytond.i18n import gettext
 from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
 
 from ..cart import Cart
 from .test_module import create_pos, prepare_posting
@@ -95,6 +96,12 @@ class ReceiptArithmeticTestCase(unittest.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         activate_module('onretail_pos')
+
+    @classmethod
+    def tearDownClass(cls):
+        # the next test of the process restores its database under this name
+        drop_db()
+        super().tearDownClass()
 
     def setup_shop(self, company):
         """Products with taxes, packagings, the register's list and a
