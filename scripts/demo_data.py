@@ -234,6 +234,11 @@ NAMES = {
         "1 year": ("1 Jahr", "1 év"),
         "2 years": ("2 Jahre", "2 év"),
         },
+    # the description, which receipts and reports print
+    'account.tax': {
+        "USt 20 %": ("USt 20 %", "ÁFA 20 %"),
+        "USt 10 %": ("USt 10 %", "ÁFA 10 %"),
+        },
     'product.packaging': {
         "Pkg 10x T-Shirt Basic White": (
             "10er-Pack T-Shirt Basic Weiß", "10 db-os csomag alap póló fehér"),
@@ -241,7 +246,8 @@ NAMES = {
     }
 # The translatable name of the models whose name is not (an attribute's
 # name is its key; its label is its string)
-TRANSLATED_FIELD = {'product.attribute': 'string'}
+TRANSLATED_FIELD = {
+    'product.attribute': 'string', 'account.tax': 'description'}
 
 
 def load(config, modules):

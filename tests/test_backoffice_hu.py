@@ -28,6 +28,7 @@ TILL = ("Retail", "Till Sales")
 GRAPHS = [
     TILL + ("Sales per Hour",),
     TILL + ("Sales per Day",),
+    TILL + ("Sales per Register",),
     TILL + ("Payments per Method",),
     ]
 

@@ -43,7 +43,7 @@ WALKS = {
         'title': "Nyugta ", 'total': "Összesen", 'change': "Visszajáró",
         'gift_card': "Ajándékkártya", 'cash': "Készpénz",
         'program': "Karácsonyi utalvány", 'price_list': "Törzsvásárlók",
-        'paid': "Kifizetve. Visszajáró: ",
+        'paid': "Kifizetve. Visszajáró: ", 'tax': "ÁFA 20 %",
         },
     'de': {
         'cashier': "Gerda Kassierin", 'customer': "Anna Huber",
@@ -51,7 +51,7 @@ WALKS = {
         'title': "Beleg ", 'total': "Summe", 'change': "Rückgeld",
         'gift_card': "Gutschein", 'cash': "Bar",
         'program': "Weihnachtsgutschein", 'price_list': "Stammkunden",
-        'paid': "Bezahlt. Rückgeld: ",
+        'paid': "Bezahlt. Rückgeld: ", 'tax': "USt 20 %",
         },
     }
 # Texts of the screen that are the same in Hungarian and German
@@ -918,7 +918,9 @@ class WebClientTestCase(DemoServerTestCase):
             if figures:
                 items[-1]['figures'] = [parse(f) for f in figures.groups()]
             elif line.startswith('  '):
-                items[-1]['note'] = line.strip()
+                # a long note goes on over several lines
+                items[-1]['note'] = ' '.join(
+                    filter(None, [items[-1]['note'], line.strip()]))
             elif items and 'figures' not in items[-1]:
                 items[-1]['name'] += ' ' + line
             else:
@@ -931,11 +933,11 @@ class WebClientTestCase(DemoServerTestCase):
             self.assertEqual(len(items), 3)
             cap, pack, hoodie = items
             self.assertIn(f'({walk["colour"]})', cap['name'])
-            # The printer service cuts a note to the paper's 48 columns
-            # (onretail_iot.receipt): the Hungarian hoodie's note, its
-            # discount and warranty, loses the value; the screen's line
-            # showed it whole
-            self.assertIn(f'{walk["option"]}: ', hoodie['note'] + ' ')
+            # The hoodie's note, its discount and warranty, is longer than
+            # the paper's 48 columns in Hungarian: wrapped, not cut
+            self.assertIn(f'{walk["option"]}: {walk["value"]}', hoodie['note'])
+            # her decimal comma, in the discount's percentage too
+            self.assertNotRegex(hoodie['note'], r'\d\.\d')
             self.assertEqual(pack['figures'][0], 10)
             for item in items:
                 quantity, unit_price, line_amount = item['figures']
@@ -950,6 +952,8 @@ class WebClientTestCase(DemoServerTestCase):
                 for label, tax in rows if re.search(
                     amount_pattern + '$', label)]
             self.assertTrue(taxes)
+            self.assertTrue(any(label.startswith(walk['tax'])
+                    for label, _ in rows), rows)
             self.assertEqual(sum(net + tax for net, tax in taxes), total)
             payments = {label: value for label, value in rows
                 if label in {walk['gift_card'], walk['cash'],

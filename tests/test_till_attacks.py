@@ -342,26 +342,37 @@ class TillAttackTestCase(DemoServerTestCase):
                 self.assertRefused(self.call(kim, method, value))
 
     def test_wrong_number_of_values(self):
-        """A call of the screen's sale methods with fewer or more values
-        than they take is refused with a message, not Python's TypeError"""
+        """A call of the screen's methods with fewer or more values than
+        they take is refused with a message, not Python's TypeError"""
         kim = self.session('kim')
         wien = self.ids['wien']
         sales = self.count('sale.point.sale')
+        parties = self.count('party.party')
         cart = self.cart([{'product': self.ids['product']}],
             [{'method': self.ids['methods']['Cash'], 'amount': '50'}])
+        customer = {'name': "Mallory"}
         for method, values in [
-                ('screen_last_receipt', [wien]),
-                ('screen_return', [wien, self.sale['number']]),
-                ('price_cart', [wien, cart]),
-                ('checkout', [wien, cart]),
+                ('sale.point.sale.screen_last_receipt', [wien]),
+                ('sale.point.sale.screen_return', [wien, self.sale['number']]),
+                ('sale.point.sale.price_cart', [wien, cart]),
+                ('sale.point.sale.checkout', [wien, cart]),
+                ('sale.point.screen_registers', []),
+                ('sale.point.screen_products', [wien]),
+                ('sale.point.screen_language', []),
+                ('sale.point.screen_card', [wien, 'GC-1']),
+                ('sale.point.create_customer', [wien, customer]),
+                ('sale.point.cash.session.open_counted', [wien, '100']),
                 ]:
             for params in [values[:-1], values + [wien],
                     values + ['x', None], []]:
+                if params == values:
+                    continue
                 with self.subTest(method=method, params=params):
                     self.assertRefused(self.call(kim,
-                            f'model.sale.point.sale.{method}', *params),
+                            f'model.{method}', *params),
                         'takes %s values' % len(values))
         self.assertEqual(self.count('sale.point.sale'), sales)
+        self.assertEqual(self.count('party.party'), parties)
 
     def test_fake_return_of_credit(self):
         """A line of the voucher at -1 × 500 paid out in cash is refused, at

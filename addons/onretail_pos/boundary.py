@@ -4,6 +4,7 @@
 cart, a payment or a count has the type, size and range it must have, or
 the call is refused with a message naming it, before anything is read or
 written."""
+import datetime
 import functools
 import inspect
 import re
@@ -101,6 +102,16 @@ def identifier(value, record, field, required=False):
     if (isinstance(value, bool) or not isinstance(value, int)
             or not (0 < value < 2 ** 31)):
         refuse('msg_input_not_id', record=record, field=field)
+    return value
+
+
+def date(value, record, field):
+    "value as a date (not a datetime); None when empty"
+    if value is None:
+        return None
+    if (not isinstance(value, datetime.date)
+            or isinstance(value, datetime.datetime)):
+        refuse('msg_input_not_date', record=record, field=field)
     return value
 
 

@@ -248,6 +248,7 @@ class POS(metaclass=PoolMeta):
         return base64.b64encode(self.logo).decode() if self.logo else None
 
     @classmethod
+    @boundary.arguments
     def screen_registers(cls):
         "The registers of the user with what the cashier screen needs"
         pool = Pool()
@@ -295,6 +296,7 @@ class POS(metaclass=PoolMeta):
             }
 
     @classmethod
+    @boundary.arguments
     def screen_products(cls, point_id):
         """The categories and the salable products of the register with
         their prices, as the product grid and the search need them"""
@@ -539,6 +541,7 @@ class POS(metaclass=PoolMeta):
         return result
 
     @classmethod
+    @boundary.arguments
     def create_customer(cls, point_id, values):
         """Create the customer the cashier typed (name, email, phone);
         return its id"""

@@ -97,23 +97,34 @@ class LineReceiptMixin:
     __slots__ = ()
 
     def receipt_line(self, money):
+        lang = Pool().get('ir.lang').get()
         note = []
         if self.packaging:
-            note.append('%g × %s' % (
-                    self.packaging_quantity, self.packaging.rec_name))
+            note.append('%s × %s' % (
+                    short_number(lang, self.packaging_quantity),
+                    self.packaging.rec_name))
         if self.discount_rate:
             note.append(gettext('onretail_pos.msg_receipt_discount',
                     public_price=money(self.public_price),
-                    discount=('%.2f' % (self.discount_rate * 100)).rstrip(
-                        '0').rstrip('.')))
+                    discount=short_number(
+                        lang, self.discount_rate * 100, digits=2)))
         note.extend(
             '%s +%s' % (o['name'], money(o['price_extra']))
             if o['price_extra'] else o['name']
             for o in self.option_figures())
         return {
             'name': self.screen_name(),
-            'quantity': '%g' % self.quantity,
+            'quantity': short_number(lang, self.quantity),
             'unit_price': money(self.unit_price),
             'amount': money(self.amount),
             'note': ', '.join(note),
             }
+
+
+def short_number(lang, value, digits=4):
+    """The value in the language's format, to digits decimals at most and
+    without trailing zeros: 10, 1,5, 5,03"""
+    text = lang.format_number(value, digits=digits, grouping=False)
+    if lang.decimal_point in text:
+        text = text.rstrip('0').rstrip(lang.decimal_point)
+    return text

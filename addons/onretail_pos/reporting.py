@@ -13,12 +13,15 @@ from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Extract, Floor, Mod
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.onretail_pricelist import to_decimal
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
+
+from . import boundary
 
 DAY = dt.timedelta(days=1)
 MINUTES_PER_DAY = 24 * 60
@@ -148,16 +151,28 @@ class ReportingMixin:
         return ['done', 'posted']
 
     @classmethod
-    def _sale_where(cls, sale):
+    def _context_values(cls):
+        """The company, period and register of the context: any user may
+        send any context, so a value of the wrong type is refused"""
         context = Transaction().context
-        where = (sale.company == context.get('company')) & (
+        record = gettext('onretail_pos.msg_reporting_context')
+        values = {name: boundary.identifier(context.get(name), record, name)
+            for name in ['company', 'sale_point']}
+        values.update({name: boundary.date(context.get(name), record, name)
+                for name in ['from_date', 'to_date']})
+        return values
+
+    @classmethod
+    def _sale_where(cls, sale):
+        values = cls._context_values()
+        where = (sale.company == values['company']) & (
             sale.state.in_(cls._sale_states()))
-        if context.get('from_date'):
-            where &= sale.date >= context['from_date']
-        if context.get('to_date'):
-            where &= sale.date <= context['to_date']
-        if context.get('sale_point'):
-            where &= sale.point == context['sale_point']
+        if values['from_date']:
+            where &= sale.date >= values['from_date']
+        if values['to_date']:
+            where &= sale.date <= values['to_date']
+        if values['sale_point']:
+            where &= sale.point == values['sale_point']
         return where
 
     @classmethod
@@ -200,10 +215,8 @@ class ReportingMixin:
         "The UTC offsets of the company's time zone when the sales were made"
         pool = Pool()
         Company = pool.get('company.company')
-        context = Transaction().context
-        timezone = None
-        if context.get('company') is not None:
-            timezone = Company(context['company']).timezone
+        company = cls._context_values()['company']
+        timezone = Company(company).timezone if company else None
         cursor = Transaction().connection.cursor()
         cursor.execute(*sale.select(
                 Min(sale.create_date), Max(sale.create_date), where=where))

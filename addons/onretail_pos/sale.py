@@ -496,7 +496,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
         by_tax = {}
         for tax in self.booked_taxes():
             row = by_tax.setdefault(tax.tax.id, {
-                    'tax': tax.tax.rec_name,
+                    'tax': tax.tax.description,
                     'net': Decimal(0), 'tax_amount': Decimal(0)})
             row['net'] += tax.base
             row['tax_amount'] += tax.amount

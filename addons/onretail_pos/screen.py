@@ -10,6 +10,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
+from . import boundary
 from .pos import is_cashier
 
 # The ids of screen.xml; the screen knows a text by the rest of its id
@@ -25,6 +26,7 @@ class POS(metaclass=PoolMeta):
         cls.__rpc__['screen_language'] = RPC()
 
     @classmethod
+    @boundary.arguments
     def screen_language(cls):
         """The texts of the cashier screen by key and the number format of
         the language of the transaction (the user's)"""

@@ -58,6 +58,7 @@ class Session(metaclass=PoolMeta):
                 })
 
     @classmethod
+    @boundary.arguments
     def open_counted(cls, point_id, counted):
         """Open the session of the register with the cash counted in the
         drawer; return its id. An open session is kept as it is."""
@@ -75,6 +76,7 @@ class Session(metaclass=PoolMeta):
         return session.id
 
     @classmethod
+    @boundary.arguments
     def close_counted(cls, sessions, counted):
         "Close the session with the cash counted; the difference is booked"
         if len(sessions) != 1:
@@ -124,6 +126,7 @@ class Session(metaclass=PoolMeta):
         return sessions
 
     @classmethod
+    @boundary.arguments
     def get_figures(cls, sessions):
         sessions = cls.screen_sessions(sessions)
         with without_check_access():

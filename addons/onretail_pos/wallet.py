@@ -25,6 +25,7 @@ class POS(metaclass=PoolMeta):
         cls.__rpc__['screen_card'] = RPC()
 
     @classmethod
+    @boundary.arguments
     def screen_card(cls, point_id, code):
         """The program and balance of the card of code, when it can pay at
         the register; else the wallet's refusal"""

@@ -229,7 +229,10 @@ def _receipt(printer, receipt, columns):
         detail = f"  {line.get('quantity', '')} x {line.get('unit_price', '')}"
         printer.textln(_two_columns(detail, line.get('amount', ''), columns))
         if line.get('note'):
-            printer.textln(f"  {line['note']}"[:columns])
+            # indented under its line, wrapped: a cut would hide the value
+            # of an option or of a discount
+            for part in _wrap(line['note'], columns - 2):
+                printer.textln(f"  {part}")
     printer.textln('-' * columns)
     for index, total in enumerate(receipt.get('totals', [])):
         printer.set(bold=index == 0)

@@ -4,6 +4,8 @@ import io
 import random
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from trytond.exceptions import UserError
@@ -512,6 +514,39 @@ class OnRetailPosTestCase(
                         self.assertRaisesRegex(UserError, 'web address'):
                     pos.printer_url = url
                     pos.save()
+
+    @with_transaction()
+    def test_reporting_context_fuzzed(self):
+        """The till's graphs take any context a user sends: its values are
+        used or refused with a message, never a database or Python error"""
+        pool = Pool()
+        reportings = [pool.get(name) for name in [
+                'sale.point.reporting.hour', 'sale.point.reporting.day',
+                'sale.point.reporting.payment_method']]
+        company = create_company()
+        any_value = (st.none() | st.booleans() | st.integers()
+            | st.floats() | st.text(max_size=20) | st.dates()
+            | st.datetimes() | st.lists(st.integers(), max_size=2))
+        ids = st.sampled_from([company.id, -1, 0, 2 ** 31]) | any_value
+        dates = st.dates() | any_value
+
+        @settings(max_examples=60, deadline=None, database=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(st.sampled_from(reportings), st.fixed_dictionaries({
+                    'company': ids, 'sale_point': ids,
+                    'from_date': dates, 'to_date': dates}))
+        def check(Reporting, context):
+            with Transaction().set_context(context):
+                try:
+                    rows = Reporting.search_read([], fields_names=['amount'])
+                except UserError:
+                    return
+            self.assertEqual(rows, [])
+
+        with set_company(company):
+            create_pos()
+            check()
 
 
 del ModuleTestCase

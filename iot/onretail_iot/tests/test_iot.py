@@ -121,6 +121,17 @@ class ReceiptTestCase(unittest.TestCase):
                 line = b'Summe' + b' ' * (columns - 10) + b'47.30'
                 self.assertIn(line, data)
 
+    def test_long_note_wrapped(self):
+        "A line's note is wrapped under it, indented, not cut"
+        note = ("Kapucnis pulóver helyett 39,90, 5,03 % kedvezmény, "
+            "Garancia: 2 év")
+        line = dict(RECEIPT['lines'][0], note=note)
+        data = render({'receipt': dict(RECEIPT, lines=[line])}, columns=48)
+        text = data.decode('cp852', 'replace')
+        self.assertIn(
+            "\n  Kapucnis pulóver helyett 39,90, 5,03 %\n"
+            "  kedvezmény, Garancia: 2 év\n", text)
+
     def test_sections(self):
         "A report's sections: a bold title, then its rows right-aligned"
         data = render({'receipt': {'title': "Sitzungsbericht", 'sections': [
