@@ -145,6 +145,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             # Cards and refunds are checked before anything is written
             payments = sale.payments_from_cart(cart.values['payments'])
             sale.save()
+            sale.cart_saved()
             sale.add_payments(payments)
             if sale.amount_to_pay:
                 raise CheckoutError(gettext(
@@ -155,6 +156,16 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
             return sale.checkout_result()
 
     @classmethod
+    def cart_keys(cls):
+        "The keys a cart may have; a module that adds one checks its value"
+        return CART_KEYS
+
+    @classmethod
+    def cart_line_keys(cls):
+        "The keys a line of a cart may have"
+        return LINE_KEYS
+
+    @classmethod
     def checked_cart(cls, point, cart, checkout=False):
         """The cart as the screen sent it, checked value by value: the
         lines, payments and customer with decimals and ids of records that
@@ -162,7 +173,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
         pool = Pool()
         Party = pool.get('party.party')
         record = gettext('onretail_pos.msg_cart')
-        cart = boundary.mapping(cart, record, CART_KEYS)
+        cart = boundary.mapping(cart, record, cls.cart_keys())
         lines = [
             cls._checked_line(point, values, index)
             for index, values in enumerate(boundary.sequence(
@@ -195,7 +206,7 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
     @classmethod
     def _checked_line(cls, point, values, index):
         record = gettext('onretail_pos.msg_cart_line', index=index)
-        values = boundary.mapping(values, record, LINE_KEYS)
+        values = boundary.mapping(values, record, cls.cart_line_keys())
         maximum = point.cart_max_quantity
         line = {
             'record': record,
@@ -333,6 +344,9 @@ class POSSale(SaleReceiptMixin, metaclass=PoolMeta):
         line.set_product_options(values['options'], record)
         line.apply_cart_price(values['unit_price'], values['discount'])
         return line
+
+    def cart_saved(self):
+        "Record what the cart brought besides lines, once the sale is saved"
 
     def check_returned_quantities(self, returnable=None):
         """Refuse to return more of a sold line than is left of it, also

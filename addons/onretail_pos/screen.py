@@ -1,7 +1,8 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """What the cashier screen reads besides products and carts: its texts and
-the number formats, in the language of the cashier"""
+the number formats, in the language of the cashier, and the extensions of
+other modules that it loads"""
 from ast import literal_eval
 
 from trytond.i18n import gettext
@@ -13,7 +14,8 @@ from trytond.transaction import Transaction, without_check_access
 from . import boundary
 from .pos import is_cashier
 
-# The ids of screen.xml; the screen knows a text by the rest of its id
+# The ids of screen.xml (and of the messages of the screen's extensions);
+# the screen knows a text by the rest of its id
 TEXT_PREFIX = 'msg_screen_'
 
 
@@ -29,7 +31,8 @@ class POS(metaclass=PoolMeta):
     @boundary.arguments
     def screen_language(cls):
         """The texts of the cashier screen by key and the number format of
-        the language of the transaction (the user's)"""
+        the language of the transaction (the user's), and the modules whose
+        extension the screen loads"""
         pool = Pool()
         Lang = pool.get('ir.lang')
         User = pool.get('res.user')
@@ -43,18 +46,25 @@ class POS(metaclass=PoolMeta):
             'thousands_sep': lang.thousands_sep or '',
             'grouping': literal_eval(lang.grouping),
             'texts': screen_texts(),
+            'extensions': cls.screen_extensions(),
             }
+
+    @classmethod
+    def screen_extensions(cls):
+        """The activated modules that extend the cashier screen: it imports
+        their static/pos/main.js, served under pos/ext/<module>/"""
+        return []
 
 
 def screen_texts():
-    "The texts of screen.xml by key, in the language of the transaction"
+    """The texts of screen.xml and of the extensions' messages of the same
+    prefix by key, in the language of the transaction"""
     ModelData = Pool().get('ir.model.data')
     with without_check_access():
         records = ModelData.search([
-                ('module', '=', 'onretail_pos'),
                 ('model', '=', 'ir.message'),
                 ('fs_id', 'like', TEXT_PREFIX + '%'),
                 ])
     return {
-        r.fs_id[len(TEXT_PREFIX):]: gettext(f'onretail_pos.{r.fs_id}')
+        r.fs_id[len(TEXT_PREFIX):]: gettext(f'{r.module}.{r.fs_id}')
         for r in records}

@@ -177,6 +177,8 @@ export function cartForServer() {
     return {
         client_id: cart.client_id,
         customer: cart.customer ? cart.customer.id : null,
+        // the appointment taken by onretail_cituro, as the server signed it
+        ...(cart.cituro ? {cituro: cart.cituro} : {}),
         lines: cart.lines.map(line => {
             // what only the screen shows
             const {name, option_names, ...values} = line;

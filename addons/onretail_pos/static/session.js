@@ -3,6 +3,7 @@
 // Login, the cash registers, opening and closing the session
 import {loadCart, priceNow} from './cart.js';
 import {$, $$, dialogResult, showError, showMessage, showView} from './dom.js';
+import {loadExtensions, REGISTER_OPENED} from './extensions.js';
 import {setLanguage, t} from './i18n.js';
 import {decimal, number, shown, toCents, typedCents} from './money.js';
 import {print, receiptElement} from './printer.js';
@@ -40,14 +41,18 @@ async function loadPreferences() {
         'model.res.user.get_preferences', [true, {}]);
     // The texts and number formats of the cashier's language, whatever
     // the browser's
+    let language;
     try {
-        setLanguage(await model('sale.point', 'screen_language'));
+        language = await model('sale.point', 'screen_language');
     } catch (error) {
         if (error.name === 'AuthError') {
             throw error;
         }
         // not a cashier: screen_registers says so in her language
+        return;
     }
+    setLanguage(language);
+    await loadExtensions(language.extensions);
 }
 
 export async function logout() {
@@ -108,6 +113,8 @@ async function chooseRegister(register) {
     }
     await loadProducts();
     loadCart();
+    document.dispatchEvent(
+        new CustomEvent(REGISTER_OPENED, {detail: register}));
     showView('main');
     $('#search').focus();
     // bench/pos_browser.py measures from one mark to the other
