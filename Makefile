@@ -13,10 +13,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bootstrap system-packages clean
 
+# trytond, its scheduler (trytond-cron) and the cituro sandbox of the demo
+# register, side by side (scripts/run_demo.py); Ctrl-C stops all three.
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
-	@echo "onRetail serves the web client on http://$$TRYTOND_WEB__LISTEN/ (Ctrl-C stops it)"
-	exec $(BIN)/trytond -c onretail.conf
+	@echo "onRetail serves the web client on http://$$TRYTOND_WEB__LISTEN/ (Ctrl-C stops it, the scheduler and the cituro sandbox)"
+	exec $(BIN)/python scripts/run_demo.py -c onretail.conf -d onretail
 
 test: bootstrap system-packages
 	$(BIN)/python tests/run.py
@@ -36,10 +38,10 @@ bench-pos-browser: bootstrap system-packages
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 
-$(VENV)/.installed: pyproject.toml iot/pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml iot/pyproject.toml sandbox/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -c constraints.txt -e '.[test]' -e ./iot
-	$(BIN)/python -c 'import trytond.modules.onretail_base, onretail_iot, selenium'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]' -e ./iot -e ./sandbox
+	$(BIN)/python -c 'import trytond.modules.onretail_base, onretail_iot, onretail_sandbox, selenium'
 	touch $@
 
 # The web client with its runtime dependencies nested inside its own folder,
@@ -57,4 +59,4 @@ system-packages:
 			apt-get install -y -qq postgresql chromium chromium-driver; }
 
 clean:
-	rm -rf $(VENV) web/node_modules var build *.egg-info iot/*.egg-info
+	rm -rf $(VENV) web/node_modules var build *.egg-info iot/*.egg-info sandbox/*.egg-info

@@ -97,6 +97,17 @@ PRODUCTS = {
     }
 REDUCED_RATE_CATEGORIES = {("Gifts", "Books"), ("Gifts", "Sweets")}
 
+# The salon of Filiale Wien books in cituro: its services sold at the till
+# [(cituro Service ID as code, name, gross price)], the product that a
+# service without one of its own sells as, and the register's cituro account
+# in the sandbox of `make run` (scripts/run_demo.py)
+SALON_CATEGORY = ("Salon",)
+SALON_SERVICES = [
+    ('s-cut', "Haarschnitt", '35.00'),
+    ]
+CITURO_PRODUCT = "cituro Service"
+CITURO_API_KEY = 'demo-cituro-key'
+
 CUSTOMERS = [
     # name, street, postal code, city, country, email, phone
     ("Anna Huber", "Mariahilfer Straße 12", "1070", "Wien", 'AT',
@@ -129,6 +140,7 @@ CATEGORY_NAMES = {
     "Gifts": ("Geschenke", "Ajándékok"),
     "Books": ("Bücher", "Könyvek"),
     "Sweets": ("Süßes", "Édességek"),
+    "Salon": ("Salon", "Szalon"),
     }
 NAMES = {
     'product.template': {
@@ -202,6 +214,8 @@ NAMES = {
         "Honey Acacia 500 g": ("Akazienhonig 500 g", "Akácméz 500 g"),
         "Christmas Voucher": ("Weihnachtsgutschein", "Karácsonyi utalvány"),
         "eWallet Top-up": ("eWallet-Aufladung", "eWallet-feltöltés"),
+        "Haarschnitt": ("Haarschnitt", "Hajvágás"),
+        "cituro Service": ("cituro-Leistung", "cituro szolgáltatás"),
         },
     'product.category': CATEGORY_NAMES,
     'product.pos_category': CATEGORY_NAMES,
@@ -268,6 +282,8 @@ def load(config, modules):
             setup_wallet_accounting(accounts, 'sale_point' in modules)
     if 'onretail_pos' in modules:
         setup_cashier_screen(accounts)
+    if 'onretail_cituro' in modules:
+        setup_salon(accounts, 'onretail_catalog' in modules)
     if 'product_image' in modules:
         setup_product_images()
     translate_names(config)
@@ -325,6 +341,10 @@ def setup_company(config):
 
     company = _find_one(Company, [])
     if company:
+        # Local hours, and cituro's "today", are Vienna's
+        if not company.timezone:
+            company.timezone = TIMEZONE
+            company.save()
         return company
     euro = _find_one(Currency, [('code', '=', 'EUR')])
     if not euro:
@@ -626,6 +646,68 @@ def setup_cashier_screen(accounts):
         difference.account = accounts['expense']
         difference.save()
         pos.cash_difference_type = difference
+        pos.save()
+
+
+def setup_salon(accounts, with_catalog):
+    """The salon's services, in a "Salon" category (of the cashier screen
+    too), and Filiale Wien taking cituro appointments from the sandbox
+    (test mode, its default URL), reporting paid ones back"""
+    Category = Model.get('product.category')
+    POS = Model.get('sale.point')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+
+    unit, = Uom.find([('name', '=', "Unit")])
+    tax = accounts['tax']
+    account_category = _find_one(Category, [
+            ('name', '=', "Services 20 %"), ('accounting', '=', True)])
+    if not account_category:
+        account_category = Category(name="Services 20 %", accounting=True)
+        account_category.account_revenue = accounts['revenue']
+        account_category.account_expense = accounts['expense']
+        account_category.customer_taxes.append(type(tax)(tax.id))
+        account_category.supplier_taxes.append(type(tax)(tax.id))
+        account_category.save()
+    category = _category(SALON_CATEGORY)
+    pos_category = None
+    if with_catalog:
+        POSCategory = Model.get('product.pos_category')
+        pos_category = _category(SALON_CATEGORY, model=POSCategory)
+
+    def service(name, gross_price, code=None):
+        template = Template(name=name, code=code, default_uom=unit)
+        template.type = 'service'
+        template.salable = True
+        template.account_category = account_category
+        template.list_price = (gross_price / (1 + tax.rate)).quantize(
+            Decimal('0.0001'))
+        if 'gross_price' in Template._fields:
+            template.gross_price = gross_price
+        return template
+
+    for code, name, gross_price in SALON_SERVICES:
+        if Template.find([('code', '=', code)]):
+            continue
+        template = service(name, Decimal(gross_price), code)
+        template.categories.append(Category(category.id))
+        if pos_category:
+            template.pos_categories.append(type(pos_category)(pos_category.id))
+        template.save()
+
+    # Sold at the name and price of cituro's service; without a POS
+    # category the screen finds it by search only
+    fallback = _find_one(Template, [('name', '=', CITURO_PRODUCT)])
+    if not fallback:
+        fallback = service(CITURO_PRODUCT, Decimal(0))
+        fallback.save()
+
+    pos, = POS.find([('name', '=', "Filiale Wien")])
+    if not pos.cituro_api_key:
+        pos.cituro_mode = 'test'
+        pos.cituro_api_key = CITURO_API_KEY
+        pos.cituro_fallback_product = fallback.products[0]
+        pos.cituro_report_payment = True
         pos.save()
 
 

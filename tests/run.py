@@ -67,9 +67,12 @@ def test_module_names():
             for path in sorted(tests.glob('test_*.py'))]
     names += [f'tests.{path.stem}'
         for path in sorted((ROOT / 'tests').glob('test_*.py'))]
-    # the printer service (iot/), a package of its own
-    names += [f'onretail_iot.tests.{path.stem}' for path in sorted(
-            (ROOT / 'iot' / 'onretail_iot' / 'tests').glob('test_*.py'))]
+    # the printer service (iot/) and the partner sandboxes (sandbox/),
+    # packages of their own
+    for package in ['iot/onretail_iot', 'sandbox/onretail_sandbox']:
+        name = package.split('/')[1]
+        names += [f'{name}.tests.{path.stem}' for path in sorted(
+                (ROOT / package / 'tests').glob('test_*.py'))]
     return names
 
 

@@ -28,6 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from barcode.charsets import code128
 from escpos.capabilities import get_profile
 from onretail_iot.tests.test_iot import FakePrinter
+from onretail_sandbox.cituro import CituroSandbox
 
 from .tools import ROOT, TIMEOUT, DemoServerTestCase, free_port
 
@@ -614,6 +615,124 @@ class WebClientTestCase(DemoServerTestCase):
         counted.send_keys('95', Keys.ENTER)
         self.wait_text('#report-dialog .report', 'Difference')
         self.driver.switch_to.active_element.send_keys(Keys.ENTER)
+        self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+
+    def test_cashier_takes_cituro_appointment(self):
+        """A salon's cashier takes Anna Muster's cituro appointment into the
+        cart, with its customer and services at cituro's prices; paid, the
+        appointment is paid and no cart takes it again"""
+        # The cituro product of the services without a product of their
+        # Service ID, taxed as the demo's goods
+        values = self.proteus(textwrap.dedent('''\
+            from decimal import Decimal
+            Company = Model.get("company.company")
+            POS = Model.get("sale.point")
+            Product = Model.get("product.product")
+            Template = Model.get("product.template")
+            company, = Company.find([])
+            pos, = POS.find([("name", "=", "Filiale Wien")])
+            products = Product.find([("template.name", "=", "cituro Service")])
+            if not products:
+                gel, = Product.find([("code", "=", "SC-001")])
+                template = Template(name="cituro Service", type="service",
+                    salable=True, list_price=Decimal(0),
+                    default_uom=gel.default_uom,
+                    account_category=gel.account_category)
+                template.save()
+                products = template.products
+            print(pos.id, products[0].id, company.timezone or "UTC")
+            '''))
+        pos, product, timezone = values.split()
+        pos, product = int(pos), int(product)
+        # cituro's "today" is the company's, as the server asks for it
+        api_key = secrets.token_urlsafe(16)
+        sandbox = CituroSandbox(api_key=api_key, timezone=timezone)
+        url = sandbox.start()
+        self.addCleanup(sandbox.stop)
+        settings = ['cituro_api_key', 'cituro_mode', 'cituro_test_url',
+            'cituro_fallback_product']
+        before, = self.admin_rpc('model.sale.point.read', [pos], settings)
+        self.admin_rpc('model.sale.point.write', [pos], dict(zip(settings,
+                    [api_key, 'test', url, product])))
+        # the other tests' register has the demo's settings
+        self.addCleanup(self.admin_rpc, 'model.sale.point.write', [pos],
+            {name: before[name] for name in settings})
+
+        self.open_cashier_screen("Sara Salon", "sara")
+        self.find('#opening input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+
+        # Today's appointments, the cancelled one left out; her name in the
+        # filter and Enter (as in every dialog) take hers
+        self.click_text('Appointments', within='//*[@id="till"]')
+        within = '//dialog[@id="cituro-dialog"]'
+        self.wait(EC.visibility_of_element_located((By.XPATH, f'{within}'
+                    '//button[normalize-space(.)="10:00 Anna Muster — '
+                    'Haircut, Beard trim — 47.50"]')))
+        listed = self.find('#cituro-dialog .list').text
+        self.assertIn('Lukas Gruber', listed)
+        # (nor yesterday's and tomorrow's)
+        for other in [
+                "Maximilian Bauer", "Florian Steiner", "Johanna Pichler"]:
+            self.assertNotIn(other, listed)
+        dialog = self.find('#cituro-dialog')
+        error = dialog.find_element(By.CLASS_NAME, 'error')
+        dialog.find_element(By.NAME, 'query').send_keys('anna', Keys.ENTER)
+        # taken, the dialog closes; refused, it shows why
+        self.wait(lambda d: not dialog.is_displayed()
+            or error.get_property('textContent'))
+        self.assertEqual(error.get_property('textContent'), '')
+        self.assertFalse(dialog.is_displayed())
+        self.wait_text('#customer-name', 'Anna Muster')
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(1)',
+            'Haircut')
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)', '35.00')
+        self.wait_text('#cart tbody tr:nth-child(2) td:nth-child(1)',
+            'Beard trim')
+        self.wait_text('#cart tbody tr:nth-child(2) td:nth-child(4)', '12.50')
+        self.find('#total:not(.provisional)')
+        self.wait_text('#total', '47.50')
+
+        # Paid in cash
+        self.click('#pay-button')
+        self.wait_text('#pay-dialog .due', '47.50')
+        self.click_text('Cash', within='//dialog[@id="pay-dialog"]')
+        self.click('#pay-dialog .complete')
+        self.wait_text('#message', 'Change: 0.00')
+
+        # The sale took the appointment, paid, with cituro's services
+        taken = self.proteus(
+            'Appointment = Model.get("onretail.cituro.appointment"); '
+            'take, = Appointment.find([("cituro_id", "=", "A-100")]); '
+            'print("|".join([take.state, take.party.name, '
+            'str(take.sale.total), ", ".join(sorted('
+            'l.description for l in take.sale.lines)), take.sale.rec_name]))')
+        *checked, sale = taken.split('|')
+        self.assertEqual(checked,
+            ['paid', "Anna Muster", '47.50', "Beard trim, Haircut"])
+
+        # It is no longer listed, and taking it anyway names the sale
+        self.click_text('Appointments', within='//*[@id="till"]')
+        self.wait_text('#cituro-dialog .list', 'Lukas Gruber')
+        self.assertNotIn(
+            'Anna Muster', self.find('#cituro-dialog .list').text)
+        self.click_text('Close', within=within)
+        self.wait(EC.invisibility_of_element_located(
+                (By.ID, 'cituro-dialog')))
+        with self.assertRaisesRegex(RuntimeError, re.escape(
+                    'The cituro appointment A-100 is taken already by '
+                    f'sale "{sale}"')):
+            self.admin_rpc('model.sale.point.screen_cituro_take', pos,
+                'A-100')
+
+        # The day closes with the cash of the sale
+        self.click('#close-button')
+        self.wait_text('#close-dialog .expected', '147.50')
+        self.find('#close-dialog input[name="counted"]').send_keys('147.50')
+        self.click('#close-dialog .close-session')
+        self.wait_text('#report-dialog .report', 'Difference')
+        self.click_text('Done', within='//dialog')
         self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])
 
