@@ -99,6 +99,19 @@ def create_salon(url):
     return point
 
 
+def create_user(company, login, *groups):
+    "A user of company in the groups of the XML ids"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    user, = pool.get('res.user').create([{
+                'login': login, 'company': company.id,
+                'companies': [('add', [company.id])],
+                'groups': [('add', [ModelData.get_id(*g.split('.'))
+                            for g in groups])],
+                }])
+    return user
+
+
 class CituroTestCase(
         TranslationsTestMixin, CompanyTestMixin, ModuleTestCase):
     "Test onretail_cituro module"
@@ -143,24 +156,15 @@ class CituroTestCase(
         """A cashier reads neither the key nor gets it on the screen; a
         Retail manager reads it"""
         pool = Pool()
-        Group = pool.get('res.group')
-        ModelData = pool.get('ir.model.data')
         POS = pool.get('sale.point')
-        User = pool.get('res.user')
         company = create_company()
         with set_company(company):
             point = create_salon(self.url)
-            def group(xml_id):
-                return Group(ModelData.get_id(*xml_id.split('.'))).id
-            cashier, admin, manager = User.create([{
-                        'login': login, 'company': company.id,
-                        'companies': [('add', [company.id])],
-                        'groups': [('add', [group(g) for g in groups])],
-                        } for login, groups in [
-                        ('cashier', ['onretail_base.group_cashier']),
-                        ('registers', ['sale.group_sale_admin']),
-                        ('manager', ['sale.group_sale_admin',
-                                'onretail_base.group_retail_admin'])]])
+            cashier = create_user(company, 'cashier',
+                'onretail_base.group_cashier')
+            admin = create_user(company, 'registers', 'sale.group_sale_admin')
+            manager = create_user(company, 'manager', 'sale.group_sale_admin',
+                'onretail_base.group_retail_admin')
             for user, readable in [
                     (cashier, False), (admin, False), (manager, True)]:
                 with Transaction().set_user(user.id), \
@@ -183,13 +187,10 @@ class CituroTestCase(
         "A user who may not sell at the register lists and takes nothing"
         pool = Pool()
         POS = pool.get('sale.point')
-        User = pool.get('res.user')
         company = create_company()
         with set_company(company):
             point = create_salon(self.url)
-            stranger, = User.create([{'login': 'stranger',
-                        'company': company.id,
-                        'companies': [('add', [company.id])]}])
+            stranger = create_user(company, 'stranger')
             before = counts()
             with Transaction().set_user(stranger.id), \
                     Transaction().set_context(_check_access=True):
@@ -206,21 +207,13 @@ class CituroTestCase(
         today's appointments and takes one; a taken one is refused to her
         with the sale that took it"""
         pool = Pool()
-        Group = pool.get('res.group')
-        ModelData = pool.get('ir.model.data')
         POS = pool.get('sale.point')
         Sale = pool.get('sale.point.sale')
-        User = pool.get('res.user')
         company = create_company()
         with set_company(company):
             point = create_salon(self.url)
-            cashier, = User.create([{'login': 'cashier',
-                        'company': company.id,
-                        'companies': [('add', [company.id])],
-                        'groups': [('add', [Group(ModelData.get_id(
-                                            'onretail_base',
-                                            'group_cashier')).id])],
-                        }])
+            cashier = create_user(company, 'cashier',
+                'onretail_base.group_cashier')
             sale, = Sale.create([{'point': point.id}])
             sale.take_appointment('A-101')
 
