@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import copy
 import threading
+import time
 import unittest
 from decimal import Decimal
 from unittest.mock import patch
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from onretail_sandbox.cituro import CituroSandbox
 from trytond import backend
+from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.account.tests import create_chart, get_fiscalyear
@@ -72,6 +74,7 @@ def create_salon(url):
     company.save()
     create_chart(company)
     revenue, = pool.get('account.account').search([
+            ('company', '=', company.id),
             ('type.revenue', '=', True), ('closed', '!=', True)], limit=1)
     category = pool.get('product.category')(
         name="Services", accounting=True, account_revenue=revenue)
@@ -387,13 +390,25 @@ class CituroTestCase(
                     error.fix(extras)
                     continue
                 transaction.commit()
+                self.addCleanup(self.deactivate_products, [
+                        p.id for p in Pool().get('product.product').search(
+                            [('code', '!=', None)])])
                 return point.id, company.id, [s.id for s in sales]
+
+    def deactivate_products(self, product_ids):
+        "Free the committed products' codes for the tests that follow"
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Product = Pool().get('product.product')
+            Product.write(Product.browse(product_ids), {'active': False})
+            transaction.commit()
 
     def take_in_transaction(self, company_id, sale_id, barrier):
         """Take A-100 into the sale in a transaction of its own as the
-        server does: restart with the lock taken first when asked for"""
+        server does: restart with the lock taken first when asked for, and
+        again, a little later, while the other transaction holds it"""
         extras = {}
         waited = False
+        retries = 0
         while True:
             try:
                 with Transaction().start(DB_NAME, 0, **extras,
@@ -416,6 +431,11 @@ class CituroTestCase(
                     transaction.commit()
                     return 'taken'
             except backend.DatabaseOperationalError as error:
+                if retries < config.getint('database', 'retry'):
+                    # as trytond's dispatcher retries a request
+                    retries += 1
+                    time.sleep(0.02 * retries)
+                    continue
                 self.refusals.append(str(error))
                 return 'refused'
 
