@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import threading
+import urllib.error
 import urllib.request
 import uuid
 from decimal import Decimal
@@ -220,6 +221,28 @@ class TillAttackTestCase(DemoServerTestCase):
         return dict({'client_id': str(uuid.uuid4()), 'lines': lines,
                 'payments': list(payments)}, **values)
 
+    def test_extension_route_serves_only_screen_files(self):
+        """/<db>/pos/ext/<module>/ serves a module's static/pos/ files and
+        nothing else: no other file of the module, no module that is not
+        one, no path out of the folder"""
+        base = f'{self.url}{self.database}/pos/ext/'
+        with urllib.request.urlopen(
+                base + 'onretail_cituro/main.js', timeout=TIMEOUT) as answer:
+            self.assertEqual(answer.headers.get_content_type(),
+                'text/javascript')
+            self.assertIn(b'screen_cituro_take', answer.read())
+        for path in ['onretail_cituro/../tryton.cfg',
+                'onretail_cituro/%2e%2e/tryton.cfg',
+                'onretail_cituro/..%2f..%2fonretail_cituro%2ftryton.cfg',
+                'onretail_cituro//etc/passwd', 'onretail_cituro/nothing.js',
+                'os/path.py', 'Onretail_Cituro/main.js',
+                'onretail_pos/../../../trytond.conf',
+                'account/main.js', 'x' * 100 + '/main.js']:
+            with self.subTest(path=path):
+                with self.assertRaises(urllib.error.HTTPError) as caught:
+                    urllib.request.urlopen(base + path, timeout=TIMEOUT)
+                self.assertEqual(caught.exception.code, 404)
+
     def test_cashier_cannot_rewrite_posted_sale(self):
         "A cashier's writes on a posted sale, its lines and payments fail"
         kim = self.session('kim')
@@ -373,6 +396,44 @@ class TillAttackTestCase(DemoServerTestCase):
                         'takes %s values' % len(values))
         self.assertEqual(self.count('sale.point.sale'), sales)
         self.assertEqual(self.count('party.party'), parties)
+
+    def test_cituro_attacks(self):
+        """The cituro methods and a cart's take, called with values of any
+        type, by a user of no group and with a forged take, are refused
+        with a message and write nothing"""
+        kim, nobody = self.session('kim'), self.session('nobody')
+        wien = self.ids['wien']
+        tables = ['sale.point.sale', 'party.party',
+            'onretail.cituro.appointment']
+        before = {t: self.count(t) for t in tables}
+        for value in [None, '', 1, -1.5, 1e308, True, [], {}, ['A-100'],
+                {'id': 'A-100'}, 'A' * 100_000, '\x00',
+                {'__class__': 'bytes', 'base64': ''}]:
+            with self.subTest(cituro_id=value):
+                self.assertRefused(self.call(kim,
+                        'model.sale.point.screen_cituro_take', wien, value))
+        for method, values in [
+                ('sale.point.screen_cituro_appointments', [wien]),
+                ('sale.point.screen_cituro_take', [wien, 'A-100'])]:
+            with self.subTest(method=method, user='nobody'):
+                self.assertRefused(
+                    self.call(nobody, f'model.{method}', *values))
+            for params in [values[:-1], values + ['x']]:
+                with self.subTest(method=method, params=params):
+                    self.assertRefused(self.call(kim,
+                            f'model.{method}', *params),
+                        'takes %s values' % len(values))
+        cash = [{'method': self.ids['methods']['Cash'], 'amount': '50'}]
+        for take in ['A-100', 1, [], {'id': 'A-100'}, {
+                    'id': 'A-100', 'start': '2026-12-04T09:00:00',
+                    'party': 1, 'items': [], 'signature': 'f' * 64}]:
+            with self.subTest(take=take):
+                self.assertRefused(self.call(kim,
+                        'model.sale.point.sale.checkout', wien, self.cart(
+                            [{'product': self.ids['product'],
+                                    'cituro_item': 'i-1'}],
+                            cash, cituro=take)))
+        self.assertEqual({t: self.count(t) for t in tables}, before)
 
     def test_fake_return_of_credit(self):
         """A line of the voucher at -1 × 500 paid out in cash is refused, at
