@@ -139,9 +139,9 @@ def cart_lines(products):
 
 class TillAttackTestCase(DemoServerTestCase):
     "Attacks on the till over JSON-RPC"
-    # Generated carts: 2,000 on SQLite, fewer where each costs more
+    # Generated carts: 1,000 on SQLite, fewer where each costs more
     examples = int(os.environ.get('ONRETAIL_FUZZ_EXAMPLES',
-            2000 if os.environ.get('TRYTOND_DATABASE__URI', '').startswith(
+            1000 if os.environ.get('TRYTOND_DATABASE__URI', '').startswith(
                 'sqlite') else 400))
 
     @classmethod
