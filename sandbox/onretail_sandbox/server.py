@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 # the sandboxes of the command: subcommand -> 'module:class'
 PARTNERS = {
     'cituro': 'onretail_sandbox.cituro:CituroSandbox',
+    'planet': 'onretail_sandbox.planet:PlanetSandbox',
     }
 FAULTS = {'down', 'slow', '500', '429', 'html', 'badjson', 'nodata'}
 # seconds of the slow fault when not given: longer than a client's timeout
