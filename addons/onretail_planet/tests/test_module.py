@@ -2,8 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 from decimal import Decimal
+from unittest.mock import patch
 
-from onretail_sandbox.planet import PlanetSandbox
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from requests.structures import CaseInsensitiveDict
+
+from onretail_sandbox.planet import PlanetSandbox, result_response
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
@@ -14,6 +19,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from ..exceptions import PlanetError, TravellerError
+from ..sale import checked_traveller
 from .tools import (
     ACTIVATION_CODE, create_countries, create_shop, create_shop_company,
     traveller)
@@ -37,6 +43,116 @@ FAULTS = {
     'novoucher': "Unexpected answer from Planet for cash register "
     "\"Berlin\": \"voucher_number\" is missing or invalid.",
     }
+
+
+# A billion laughs and an external entity, as a document and as a result
+BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b''.join(b'<!ENTITY lol%d "%s">' % (i, b'&lol%d;' % (i - 1) * 10
+            if i > 1 else b'&lol;' * 10) for i in range(1, 10))
+    + b']><lolz>&lol9;</lolz>')
+EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM '
+    b'"file:///etc/passwd">]><r>&x;</r>')
+
+
+class Answer:
+    "What requests.post returns, for an answer that no server would give"
+
+    def __init__(self, content, status=200,
+            content_type='application/soap+xml; charset=utf-8'):
+        self.content = content
+        self.status_code = status
+        self.headers = CaseInsensitiveDict({'Content-Type': content_type})
+
+    def iter_content(self, size):
+        for start in range(0, len(self.content), size):
+            yield self.content[start:start + size]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
+
+def voucher_result(**changes):
+    "A complete CreateVoucher result with changes (None removes)"
+    result = {
+        'error': '0', 'voucher_number': 'T-276-123456-1',
+        'price_incl_vat': '119.00', 'refund_amount': '16.15',
+        'voucher_lines': ['10TAX FREE', '05Form T-276-123456-1',
+            '1127600001234560000000001', '09Stamp it.'],
+        }
+    result.update(changes)
+    return {k: v for k, v in result.items() if v is not None}
+
+
+def answer_with(result):
+    """The answer of result, its control characters written as they are,
+    which lxml would refuse to write"""
+    controls = {}
+
+    def placeholder(value):
+        if isinstance(value, list):
+            return [placeholder(v) for v in value]
+        if value and any(ord(c) < 32 for c in value):
+            key = 'CONTROL%d' % len(controls)
+            controls[key.encode()] = value.encode()
+            return key
+        return value
+    content = result_response('CreateVoucher', {
+            k: placeholder(v) for k, v in result.items()}).get_data()
+    for key, value in controls.items():
+        content = content.replace(key, value)
+    return Answer(content)
+
+
+def malformed_answers():
+    """At least 200 CreateVoucher answers that must not issue a form:
+    from a complete one, cut, without or with a wrong value of each
+    element, in a wrong namespace, a DTD, an HTTP status"""
+    valid = result_response('CreateVoucher', voucher_result()).get_data()
+    for end in range(0, len(valid), max(len(valid) // 100, 1)):
+        yield Answer(valid[:end])
+    for name in ['error', 'voucher_number', 'price_incl_vat',
+            'refund_amount', 'voucher_lines']:
+        yield Answer(result_response('CreateVoucher',
+                voucher_result(**{name: None})).get_data())
+    wrong = ['', ' ', '\x01', '\u0085', '<b>', '9' * 300]
+    bad_values = {
+        'voucher_number': wrong + ['T 1', '../../x', 'T-1/2?', '-1'],
+        'price_incl_vat': wrong + ['abc', '-1', '1e9', 'NaN', 'Infinity',
+            '1.234', '1,50', '0x10', '2000000'],
+        'error': wrong + ['1', '-1', 'NaN', '00 1'],
+        }
+    bad_values['refund_amount'] = bad_values['price_incl_vat']
+    for name, value in ((n, v) for n, values in bad_values.items()
+            for v in values):
+        yield answer_with(voucher_result(**{name: value}))
+    for lines in [[], ['05no barcode'], ['1'], ['xx text'],
+            ['11'], ['11' + 'A' * 40], ['11 1 2'], ['05' + 'x' * 300],
+            ['11123\x07'], ['05\x1b@'], ['11123'] * 300]:
+        yield answer_with(voucher_result(voucher_lines=lines))
+    for old, new in [
+            (b'http://www.w3.org/2003/05/soap-envelope',
+                b'http://schemas.xmlsoap.org/soap/envelope/'),
+            (b'http://yes.fintrax.com/piserver/v2/', b'urn:other'),
+            (b'CreateVoucherResult', b'InsertInvoiceResult'),
+            (b'CreateVoucherResponse', b'CreateVoucherAnswer'),
+            (b'&lt;', b'<'),
+            (b'utf-8', b'latin-1'),
+            ]:
+        yield Answer(valid.replace(old, new))
+    for content in [BOMB, EXTERNAL, b'', b'null', b'{"error": 0}',
+            b'\xff\xfe<x/>', b'<a>' * 10000]:
+        yield Answer(content)
+        yield Answer(result_response('CreateVoucher', {'error': 'x'})
+            .get_data().replace(b'&lt;result&gt;&lt;error&gt;x',
+                content.replace(b'&', b'&amp;').replace(b'<', b'&lt;')
+                .replace(b'>', b'&gt;') + b'&lt;result&gt;&lt;error&gt;x'))
+    for status in [201, 204, 301, 400, 401, 404, 502, 503]:
+        yield Answer(valid, status=status)
+    for content_type in ['text/html', 'application/json', 'text/plain', '']:
+        yield Answer(valid, content_type=content_type)
 
 
 def counts():
@@ -272,6 +388,67 @@ class PlanetTestCase(
             self.sandbox.set_fault(None)
             Form.issue([form])
             self.assertEqual(form.state, 'issued')
+
+    @with_transaction()
+    def test_malformed_answers_corpus(self):
+        """More than 200 malformed answers to CreateVoucher: each fails the
+        form with a message and stores no voucher number"""
+        pool = Pool()
+        Form = pool.get('onretail.planet.form')
+        company = create_shop_company()
+        with set_company(company):
+            point, products, methods, countries = self.shop()
+            sale = self.checkout(point, [(products["Jacket"], 1)], methods,
+                countries)
+            form = sale.planet_form()
+            inserted = result_response('InsertInvoice', {'error': '0'})
+            answers = list(malformed_answers())
+            self.assertGreaterEqual(len(answers), 200)
+            for index, answer in enumerate(answers):
+                with self.subTest(index=index, answer=answer.content[:80]):
+                    with patch('requests.post', side_effect=[
+                                Answer(inserted.get_data()), answer]):
+                        Form.issue([form])
+                    self.assertEqual(form.state, 'failed')
+                    self.assertIsNone(form.number)
+                    self.assertIsNone(form.barcode)
+                    self.assertTrue(form.error)
+            with patch('requests.post', side_effect=[
+                        Answer(inserted.get_data()),
+                        Answer(result_response('CreateVoucher',
+                                voucher_result()).get_data())]):
+                Form.issue([form])
+            self.assertEqual((form.state, form.number, form.barcode),
+                ('issued', 'T-276-123456-1', '27600001234560000000001'))
+
+    @settings(max_examples=100, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(st.sampled_from([
+                    'first_name', 'last_name', 'birth_date', 'nationality',
+                    'residence_country', 'document_type', 'document_number',
+                    'other']),
+            st.one_of(st.none(), st.booleans(), st.integers(),
+                st.floats(), st.text(max_size=120),
+                st.lists(st.integers(), max_size=2),
+                st.dictionaries(st.text(max_size=3), st.integers(),
+                    max_size=2))))
+    def test_traveller_fuzzed(self, values):
+        """Any traveller a screen sends is taken or refused with a
+        UserError, never a raw Python error"""
+        self._check_traveller(values)
+
+    @with_transaction()
+    def _check_traveller(self, values):
+        company = create_shop_company()
+        with set_company(company):
+            countries = create_countries()
+            try:
+                traveller = checked_traveller(values, company)
+            except UserError:
+                return
+            self.assertIsInstance(traveller.birth_date, datetime.date)
+            self.assertIn(traveller.residence_country,
+                list(countries.values()))
 
     @with_transaction()
     def test_travellers_refused(self):
