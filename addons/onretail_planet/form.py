@@ -84,6 +84,7 @@ class TravellerMixin:
 class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
     "Planet Tax-Free Form"
     __name__ = 'onretail.planet.form'
+    __string__ = "Tax-Free Form"
     _rec_name = 'number'
 
     company = fields.Many2One('company.company', "Company", required=True,
@@ -136,6 +137,10 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
                     },
                 'void': {
                     'invisible': Eval('state') != 'issued',
+                    'depends': ['state'],
+                    },
+                'renew': {
+                    'invisible': Eval('state') != 'voided',
                     'depends': ['state'],
                     },
                 })
@@ -302,6 +307,15 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('voided')
     def voided(cls, forms):
         pass
+
+    @classmethod
+    @ModelView.button
+    def renew(cls, forms):
+        """A new form of the same traveller for the sale of each voided
+        form, sent to Planet at once"""
+        with without_check_access():
+            new = cls.copy([f for f in forms if f.state == 'voided'])
+        cls.issue(new)
 
     def print_job(self):
         "The form for the printer service: a receipt with its barcode"

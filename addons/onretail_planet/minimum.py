@@ -9,6 +9,7 @@ from trytond.pool import Pool
 class Minimum(ModelSQL, ModelView):
     "Planet Tax-Free Minimum Amount"
     __name__ = 'onretail.planet.minimum'
+    __string__ = "Tax-Free Minimum Amount"
     # Codes, not records: the countries and currencies are imported after
     # the module is activated, and its starting amounts come with it
     country_code = fields.Char("Country Code", required=True, size=2,

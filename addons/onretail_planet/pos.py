@@ -166,6 +166,7 @@ class POS(metaclass=PoolMeta):
 class TestConnectionResult(ModelView):
     "The answer of Planet to the test of a register's connection"
     __name__ = 'sale.point.planet.test.result'
+    __string__ = "Planet Connection Test"
     threshold = fields.Numeric("Minimum Amount", digits=(16, 2), readonly=True,
         help="The smallest gross amount of a form, as Planet knows it for "
         "the shop's country.")
@@ -178,6 +179,7 @@ class TestConnectionResult(ModelView):
 class TestConnection(Wizard):
     "Test the connection of a cash register to Planet"
     __name__ = 'sale.point.planet.test'
+    __string__ = "Test Planet Connection"
     start = StateTransition()
     result = StateView('sale.point.planet.test.result',
         'onretail_planet.test_result_view_form', [

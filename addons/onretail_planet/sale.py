@@ -267,6 +267,7 @@ class POSSaleLine(metaclass=PoolMeta):
 class Traveller(TravellerMixin, ModelView):
     "The traveller of a tax-free sale, as the screen sends it"
     __name__ = 'onretail.planet.traveller'
+    __string__ = "Traveller"
 
 
 def checked_traveller(values, company):
@@ -307,11 +308,13 @@ def checked_traveller(values, company):
 class TaxFreeStart(TravellerMixin, ModelView):
     "Tax-Free Sale"
     __name__ = 'onretail.planet.tax_free.start'
+    __string__ = "Tax-Free Sale"
 
 
 class TaxFree(Wizard):
     "Make the Sale Tax-Free"
     __name__ = 'onretail.planet.tax_free'
+    __string__ = "Make the Sale Tax-Free"
     start = StateView('onretail.planet.tax_free.start',
         'onretail_planet.tax_free_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
