@@ -13,11 +13,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bootstrap system-packages clean
 
-# trytond, its scheduler (trytond-cron) and the cituro sandbox of the demo
-# register, side by side (scripts/run_demo.py); Ctrl-C stops all three.
+# trytond, its scheduler (trytond-cron) and the partner sandboxes (cituro,
+# Planet) of the demo register, side by side (scripts/run_demo.py); Ctrl-C
+# stops them all.
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
-	@echo "onRetail serves the web client on http://$$TRYTOND_WEB__LISTEN/ (Ctrl-C stops it, the scheduler and the cituro sandbox)"
+	@echo "onRetail serves the web client on http://$$TRYTOND_WEB__LISTEN/ (Ctrl-C stops it, the scheduler and the partner sandboxes)"
 	exec $(BIN)/python scripts/run_demo.py -c onretail.conf -d onretail
 
 test: bootstrap system-packages

@@ -108,6 +108,21 @@ SALON_SERVICES = [
 CITURO_PRODUCT = "cituro Service"
 CITURO_API_KEY = 'demo-cituro-key'
 
+# Filiale Wien issues Planet tax-free forms from the sandbox (test mode):
+# the sandbox's Austrian merchant, the company's VAT identifier, a jacket
+# above Austria's minimum of 75.01, and where travellers come from
+PLANET_ACTIVATION_CODE = 'demo-planet-code'
+PLANET_MERCHANT_ID = '654321'
+COMPANY_VAT = 'ATU12345675'
+PLANET_PRODUCT = "Planet Tax Free"
+TAX_FREE_JACKET = ('KN-106', "Winter Jacket Down", '119.00')
+COUNTRIES = {
+    'AT': ("Austria", '040'), 'HU': ("Hungary", '348'),
+    'DE': ("Germany", '276'), 'CH': ("Switzerland", '756'),
+    'GB': ("United Kingdom", '826'), 'US': ("United States", '840'),
+    'CN': ("China", '156'), 'JP': ("Japan", '392'),
+    }
+
 CUSTOMERS = [
     # name, street, postal code, city, country, email, phone
     ("Anna Huber", "Mariahilfer Straße 12", "1070", "Wien", 'AT',
@@ -284,6 +299,8 @@ def load(config, modules):
         setup_cashier_screen(accounts)
     if 'onretail_cituro' in modules:
         setup_salon(accounts, 'onretail_catalog' in modules)
+    if 'onretail_planet' in modules:
+        setup_tax_free(accounts)
     if 'product_image' in modules:
         setup_product_images()
     translate_names(config)
@@ -325,9 +342,12 @@ def _find_one(model, domain):
 def _country(code):
     Country = Model.get('country.country')
     country = _find_one(Country, [('code', '=', code)])
+    name, numeric = COUNTRIES[code]
     if not country:
-        names = {'AT': "Austria", 'HU': "Hungary"}
-        country = Country(name=names[code], code=code)
+        country = Country(name=name, code=code, code_numeric=numeric)
+        country.save()
+    elif not country.code_numeric:
+        country.code_numeric = numeric
         country.save()
     return country
 
@@ -711,6 +731,56 @@ def setup_salon(accounts, with_catalog):
         pos.save()
 
 
+def setup_tax_free(accounts):
+    """Filiale Wien issues Planet tax-free forms to travellers from outside
+    the EU, from the sandbox in test mode (its default URL)"""
+    Category = Model.get('product.category')
+    Identifier = Model.get('party.identifier')
+    POS = Model.get('sale.point')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+
+    _european_union()
+    for code in COUNTRIES:
+        _country(code)
+    company = Model.get('company.company').find()[0]
+    if not company.party.tax_identifier:
+        Identifier(party=company.party, type='eu_vat', code=COMPANY_VAT).save()
+    unit, = Uom.find([('name', '=', "Unit")])
+    code, name, gross_price = TAX_FREE_JACKET
+    if not Template.find([('code', '=', code)]):
+        jacket = Template(name=name, code=code, default_uom=unit,
+            type='goods', salable=True)
+        jacket.account_category = _find_one(Category, [
+                ('name', '=', "Goods 20 %"), ('accounting', '=', True)])
+        jacket.list_price = (Decimal(gross_price) / (1 + VAT)).quantize(
+            Decimal('0.0001'))
+        if 'gross_price' in Template._fields:
+            jacket.gross_price = Decimal(gross_price)
+        jacket.save()
+    product = _find_one(Template, [('name', '=', PLANET_PRODUCT)])
+    if not product:
+        product = Template(name=PLANET_PRODUCT, default_uom=unit,
+            type='service', salable=True, list_price=Decimal(0))
+        untaxed = _find_one(Category, [
+                ('name', '=', "Without Tax"), ('accounting', '=', True)])
+        if not untaxed:
+            untaxed = Category(name="Without Tax", accounting=True)
+            untaxed.account_revenue = accounts['revenue']
+            untaxed.save()
+        product.account_category = untaxed
+        if 'gross_price' in Template._fields:
+            product.gross_price = Decimal(0)
+        product.save()
+    pos, = POS.find([('name', '=', "Filiale Wien")])
+    if not pos.planet_mode:
+        pos.planet_mode = 'test'
+        pos.planet_merchant_id = PLANET_MERCHANT_ID
+        pos.planet_activation_code = PLANET_ACTIVATION_CODE
+        pos.planet_product = product.products[0]
+        pos.save()
+
+
 def setup_product_images():
     "A picture for each demo product and POS category, for the screen's tiles"
     POSCategory = Model.get('product.pos_category')
@@ -946,7 +1016,7 @@ def _european_union():
     if not union:
         union = Organization(name="European Union", code='EU')
     members = {m.country for m in union.members}
-    for code in ['AT', 'HU']:
+    for code in ['AT', 'DE', 'HU']:
         if _country(code) not in members:
             union.members.new(country=_country(code))
     union.save()

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Serve the demo: the cituro sandbox, Tryton's scheduler and trytond.
+"""Serve the demo: the partner sandboxes, Tryton's scheduler and trytond.
 
 Usage: run_demo.py [-c CONFIG] [-d DATABASE]
 
 `make run` calls it once the database is ready (setup_database.py), with the
-TRYTOND_* environment that the Makefile exports; the three services get it
-as is. Ctrl-C (SIGINT) or SIGTERM stops all three; when one of them stops on
-its own, the others are stopped too and the script exits with an error.
+TRYTOND_* environment that the Makefile exports; the services get it as
+is. Ctrl-C (SIGINT) or SIGTERM stops them all; when one of them stops on its
+own, the others are stopped too and the script exits with an error.
 """
 import argparse
 import os
@@ -21,12 +21,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'scripts'))
 
-from demo_data import CITURO_API_KEY, TIMEZONE  # noqa: E402
+from demo_data import (  # noqa: E402
+    CITURO_API_KEY, PLANET_ACTIVATION_CODE, TIMEZONE)
 
 BIN = Path(sys.executable).parent
-# Where the demo register's empty cituro Test URL points to
-# (onretail_cituro's DEFAULT_TEST_URL)
-SANDBOX_HOST, SANDBOX_PORT = '127.0.0.1', 8101
+SANDBOX_HOST = '127.0.0.1'
+# The sandboxes of the demo register's test modes: where its empty Test
+# URLs point to (onretail_cituro's and onretail_planet's DEFAULT_TEST_URL),
+# with the options that match the demo data
+SANDBOXES = [
+    ('cituro', 8101, CITURO_API_KEY,
+        ['--timezone', TIMEZONE, '--dated-ids']),
+    ('planet', 8102, PLANET_ACTIVATION_CODE, []),
+    ]
 # Seconds a service has to stop after SIGTERM before it is killed
 STOP_TIMEOUT = 10
 
@@ -63,6 +70,22 @@ class Service:
         self.process.wait()
 
 
+def start_sandbox(partner, port, key, options):
+    "The sandbox of partner, once it listens"
+    sandbox = Service(f"{partner} sandbox", [
+            str(BIN / 'onretail-sandbox'), partner, '--host', SANDBOX_HOST,
+            '--port', str(port), '--api-key', key, *options],
+        stdout=subprocess.PIPE)
+    # its first line is its URL, once it listens
+    url = sandbox.process.stdout.readline().decode().strip()
+    if not url:
+        sandbox.stop(time.monotonic() + STOP_TIMEOUT)
+        raise RuntimeError(f"the {partner} sandbox did not start")
+    print(f"{partner} sandbox: {url} (key {key}), the test mode of "
+        "Filiale Wien", flush=True)
+    return sandbox
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('-c', '--config', default=str(ROOT / 'onretail.conf'))
@@ -79,19 +102,8 @@ def main():
     services = []
     status = 0
     try:
-        sandbox = Service("cituro sandbox", [
-                str(BIN / 'onretail-sandbox'), 'cituro',
-                '--host', SANDBOX_HOST, '--port', str(SANDBOX_PORT),
-                '--api-key', CITURO_API_KEY, '--timezone', TIMEZONE,
-                '--dated-ids'],
-            stdout=subprocess.PIPE)
-        services.append(sandbox)
-        # its first line is its URL, once it listens
-        url = sandbox.process.stdout.readline().decode().strip()
-        if not url:
-            raise RuntimeError("the cituro sandbox did not start")
-        print(f"cituro sandbox: {url} (API key {CITURO_API_KEY}), "
-            "the test mode of Filiale Wien", flush=True)
+        for partner, port, key, options in SANDBOXES:
+            services.append(start_sandbox(partner, port, key, options))
         if not stopping:
             # one worker: the demo's jobs are few and each worker loads
             # every module

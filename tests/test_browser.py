@@ -29,6 +29,7 @@ from barcode.charsets import code128
 from escpos.capabilities import get_profile
 from onretail_iot.tests.test_iot import FakePrinter
 from onretail_sandbox.cituro import CituroSandbox
+from onretail_sandbox.planet import PlanetSandbox
 
 from .tools import ROOT, TIMEOUT, DemoServerTestCase, free_port
 
@@ -734,6 +735,103 @@ class WebClientTestCase(DemoServerTestCase):
         self.wait_text('#report-dialog .report', 'Difference')
         self.click_text('Done', within='//dialog')
         self.find('#opening input[name="counted"]')
+        self.assertEqual(self.script_errors(), [])
+
+    def test_traveller_gets_a_tax_free_form(self):
+        """A traveller from the United States buys a jacket of 119.00 by
+        card: the cashier takes her passport with Tax free; paid, the
+        printer service prints the receipt, then the Planet form with its
+        barcode; the jacket comes back and the form is voided"""
+        values = self.proteus(
+            'POS = Model.get("sale.point"); '
+            'Country = Model.get("country.country"); '
+            'pos, = POS.find([("name", "=", "Filiale Wien")]); '
+            'usa, = Country.find([("code", "=", "US")]); '
+            'print(pos.id, usa.id)')
+        pos, usa = map(int, values.split())
+        code = secrets.token_urlsafe(16)
+        sandbox = PlanetSandbox(api_key=code)
+        url = sandbox.start()
+        self.addCleanup(sandbox.stop)
+        settings = ['planet_activation_code', 'planet_test_url']
+        before, = self.admin_rpc('model.sale.point.read', [pos], settings)
+        self.admin_rpc('model.sale.point.write', [pos],
+            dict(zip(settings, [code, url])))
+        self.addCleanup(self.admin_rpc, 'model.sale.point.write', [pos],
+            {name: before[name] for name in settings})
+
+        printer = self.open_cashier_screen("Tina Taxfree", "tina")
+        self.find('#opening input[name="counted"]').send_keys(
+            '100', Keys.ENTER)
+        search = self.find('#search')
+        search.send_keys('KN-106', Keys.ENTER)
+        self.wait_text('#cart tbody tr:nth-child(1) td:nth-child(4)',
+            '119.00')
+
+        # Her passport; Enter in the last field confirms it
+        self.click('#planet-button')
+        dialog = self.find('#planet-dialog')
+        self.wait(lambda d: dialog.find_elements(
+                By.CSS_SELECTOR, 'select[name="nationality"] option'))
+        dialog.find_element(By.NAME, 'first_name').send_keys('Mary')
+        dialog.find_element(By.NAME, 'last_name').send_keys('Smith')
+        self.driver.execute_script(
+            'arguments[0].value = "1980-05-17";',
+            dialog.find_element(By.NAME, 'birth_date'))
+        for name in ['nationality', 'residence_country']:
+            self.driver.execute_script(
+                'arguments[0].value = arguments[1];',
+                dialog.find_element(By.NAME, name), str(usa))
+        dialog.find_element(By.NAME, 'document_number').send_keys(
+            'P1234567', Keys.ENTER)
+        self.wait(lambda d: not dialog.is_displayed())
+        self.wait_text('#planet-button', 'Mary Smith')
+
+        self.click('#pay-button')
+        self.wait_text('#pay-dialog .due', '119.00')
+        self.click_text('Card', within='//dialog[@id="pay-dialog"]')
+        self.click('#pay-dialog .complete')
+        self.wait_text('#message', 'Tax-free form T-040-654321-1 issued')
+
+        # The receipt, then the form with its barcode
+        deadline = time.monotonic() + 30
+        while len(printer.received) < 2:
+            self.assertLess(time.monotonic(), deadline, "nothing printed")
+            time.sleep(0.2)
+        receipt, form = printer.received[:2]
+        self.assertIn(b'Filiale Wien', receipt)
+        self.assertIn(b'T-040-654321-1', receipt)
+        self.assertIn(b'TAX FREE', form)
+        voucher = sandbox.vouchers['T-040-654321-1']
+        self.assertIn(voucher['barcode'].encode(), form)
+        # the CODE128 command of the printer (GS k)
+        self.assertIn(b'\x1dk', form)
+        self.assertEqual(voucher['gross'], Decimal('119.00'))
+
+        # The jacket comes back: the form is voided at Planet
+        number = self.proteus(
+            'Sale = Model.get("sale.point.sale"); '
+            'print(Sale.find([], order=[("id", "DESC")], limit=1)[0].number)')
+        self.click('#return-button')
+        self.find('#return-dialog input[name="number"]').send_keys(number)
+        self.click('#return-dialog .find')
+        jacket = self.wait(EC.visibility_of_element_located((By.XPATH,
+                    '//dialog[@id="return-dialog"]'
+                    '//tr[td[contains(., "Winter Jacket Down")]]//input')))
+        jacket.clear()
+        jacket.send_keys('1')
+        self.click('#return-dialog .take')
+        self.wait_text('#total', '-119.00')
+        self.click('#pay-button')
+        self.click_text('Card', within='//dialog[@id="pay-dialog"]')
+        self.click('#pay-dialog .complete')
+        self.wait(lambda d: not d.find_elements(
+                By.CSS_SELECTOR, '#cart tbody tr'))
+        self.wait(lambda d: voucher['state'] == 'voided')
+        state = self.proteus(
+            'Form = Model.get("onretail.planet.form"); '
+            'print(Form.find([("number", "=", "T-040-654321-1")])[0].state)')
+        self.assertEqual(state, 'voided')
         self.assertEqual(self.script_errors(), [])
 
     def test_cashier_in_her_language(self):

@@ -12,7 +12,10 @@ from dateutil.relativedelta import relativedelta
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.onretail_pos import boundary
+from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import PlanetError, TravellerError
@@ -123,6 +126,9 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
             field = getattr(cls, name)
             field.readonly = True
         cls._order.insert(0, ('id', 'DESC'))
+        cls.__rpc__.update({
+                'screen_issue': RPC(readonly=False),
+                })
         cls._transitions |= {
             ('draft', 'issued'),
             ('draft', 'failed'),
@@ -316,6 +322,34 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
         with without_check_access():
             new = cls.copy([f for f in forms if f.state == 'voided'])
         cls.issue(new)
+
+    @classmethod
+    @boundary.arguments
+    def screen_issue(cls, point_id, form_id):
+        """The form of a sale of the cashier's register, sent to Planet when
+        it is not issued yet: its state, Planet's error, its print job"""
+        POS = Pool().get('sale.point')
+        point = POS.screen_point(point_id)
+        form_id = boundary.identifier(form_id,
+            gettext('onretail_planet.msg_form'), 'id', required=True)
+        with without_check_access():
+            forms = cls.search([
+                    ('id', '=', form_id),
+                    ('sale.point', '=', point.id),
+                    ])
+            if not forms:
+                boundary.refuse('msg_input_not_id',
+                    record=gettext('onretail_planet.msg_form'), field='id')
+            form, = forms
+            if form.state in {'draft', 'failed'}:
+                cls.issue([form])
+                form = cls(form.id)
+            return {
+                'state': form.state,
+                'number': form.number,
+                'error': form.error,
+                'job': form.print_job() if form.state == 'issued' else None,
+                }
 
     def print_job(self):
         "The form for the printer service: a receipt with its barcode"

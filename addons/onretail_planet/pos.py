@@ -6,8 +6,10 @@ import re
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.onretail_pos import boundary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.rpc import RPC
 from trytond.transaction import without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -57,6 +59,9 @@ class POS(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__rpc__.update({
+                'screen_planet_countries': RPC(),
+                })
         cls._buttons.update({
                 'planet_test_connection': {
                     'invisible': ~Eval('planet_mode'),
@@ -87,6 +92,17 @@ class POS(metaclass=PoolMeta):
         settings = super().screen_settings(session)
         settings['planet'] = self.planet_enabled
         return settings
+
+    @classmethod
+    @boundary.arguments
+    def screen_planet_countries(cls, point_id):
+        "The countries the cashier picks a traveller's from, by name"
+        Country = Pool().get('country.country')
+        cls.screen_point(point_id)
+        with without_check_access():
+            countries = Country.search([], order=[('name', 'ASC')])
+        return [{'id': c.id, 'name': c.name, 'code': c.code}
+            for c in countries]
 
     def planet_client(self):
         """The client of the register's Planet contract; PlanetError naming

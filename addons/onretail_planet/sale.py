@@ -227,6 +227,13 @@ class POSSale(metaclass=PoolMeta):
             raise TravellerError(gettext('onretail_planet.msg_open_form',
                     sale=forms[0].sale.rec_name, form=forms[0].rec_name))
 
+    def checkout_result(self):
+        "With the form that the screen has issued and printed"
+        result = super().checkout_result()
+        form = self.planet_form()
+        result['planet_form'] = form.id if form else None
+        return result
+
     @classmethod
     def cart_keys(cls):
         return super().cart_keys() | {'planet'}

@@ -179,6 +179,9 @@ export function cartForServer() {
         customer: cart.customer ? cart.customer.id : null,
         // the appointment taken by onretail_cituro, as the server signed it
         ...(cart.cituro ? {cituro: cart.cituro} : {}),
+        // the values other extensions keep for the server by cart key
+        // (onretail_planet's traveller)
+        ...(cart.extensions || {}),
         lines: cart.lines.map(line => {
             // what only the screen shows
             const {name, option_names, ...values} = line;

@@ -9,6 +9,14 @@ import {money} from './money.js';
 import {model} from './rpc.js';
 import {session} from './state.js';
 
+const saleDocuments = [];
+
+// What an extension prints after a sale's receipt: provider(result) of the
+// checkout gives the jobs (e.g. onretail_planet's tax-free form)
+export function onSalePrinted(provider) {
+    saleDocuments.push(provider);
+}
+
 export async function printSale(result, openDrawer) {
     const [receipt] = await model('sale.point.sale', 'get_receipt',
         [result.id]);
@@ -18,6 +26,9 @@ export async function printSale(result, openDrawer) {
             title: card.program, code: card.code,
             lines: [{label: t('balance'), value: money(card.amount)}],
         }});
+    }
+    for (const provider of saleDocuments) {
+        jobs.push(...await provider(result));
     }
     await print(jobs, openDrawer);
 }
