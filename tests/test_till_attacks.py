@@ -435,6 +435,56 @@ class TillAttackTestCase(DemoServerTestCase):
                             cash, cituro=take)))
         self.assertEqual({t: self.count(t) for t in tables}, before)
 
+    def test_planet_attacks(self):
+        """The tax-free methods called with values of any type, by a user of
+        no group, for a form of another register, and checkouts with forged
+        travellers: refused with a message, nothing written"""
+        kim, nobody = self.session('kim'), self.session('nobody')
+        wien = self.ids['wien']
+        tables = ['sale.point.sale', 'onretail.planet.form']
+        before = {t: self.count(t) for t in tables}
+        values = [None, '', 1.5, -1, 2 ** 40, True, [], {}, 'x' * 100_000,
+            '\x00', {'__class__': 'bytes', 'base64': ''}]
+        for value in values:
+            with self.subTest(form_id=value):
+                self.assertRefused(self.call(kim,
+                        'model.onretail.planet.form.screen_issue', wien, value))
+        # a form id that is none of the register's
+        self.assertRefused(self.call(kim,
+                'model.onretail.planet.form.screen_issue', wien, 1))
+        cart = self.cart([{'product': self.ids['product']}])
+        for method, params in [
+                ('onretail.planet.form.screen_issue', [wien, 1]),
+                ('sale.point.sale.screen_planet_check', [wien, cart]),
+                ('sale.point.screen_planet_countries', [wien]),
+                ]:
+            with self.subTest(method=method, user='nobody'):
+                self.assertRefused(
+                    self.call(nobody, f'model.{method}', *params))
+            for wrong in [params[:-1], params + ['x']]:
+                with self.subTest(method=method, params=len(wrong)):
+                    self.assertRefused(self.call(kim, f'model.{method}',
+                            *wrong), 'takes %s values' % len(params))
+        traveller = {'first_name': "Mary", 'last_name': "Smith",
+            'birth_date': '1980-05-17', 'nationality': 1,
+            'residence_country': 1, 'document_type': 'passport',
+            'document_number': 'P1'}
+        cash = [{'method': self.ids['methods']['Cash'], 'amount': '50'}]
+        # (None: no tax-free sale)
+        for forged in values[1:] + [
+                dict(traveller, birth_date='1980-02-30'),
+                dict(traveller, nationality='US'),
+                dict(traveller, document_type='visa'),
+                dict(traveller, signature='x'),
+                dict(traveller, first_name=['Mary'])]:
+            with self.subTest(planet=str(forged)[:60]):
+                for method in ['screen_planet_check', 'checkout']:
+                    self.assertRefused(self.call(kim,
+                            f'model.sale.point.sale.{method}', wien,
+                            self.cart([{'product': self.ids['product']}],
+                                cash, planet=forged)))
+        self.assertEqual({t: self.count(t) for t in tables}, before)
+
     def test_fake_return_of_credit(self):
         """A line of the voucher at -1 × 500 paid out in cash is refused, at
         a register where cashiers may not change prices as anywhere"""
