@@ -35,6 +35,7 @@ In a test:
     url = sandbox.start()       # every merchant of the fixtures
     sandbox.vouchers            # {number: {state, merchant_id, barcode_data,
                                 #   gross, vat, refund}}
+    sandbox.reports             # each operation served: {"operation"}
     sandbox.set_fault('error')  # or None; set_fault('slow', seconds=0.3)
 
 Faults besides down, slow and html of every sandbox: 500 (an HTML error
@@ -137,6 +138,7 @@ class PlanetSandbox(Sandbox):
                 "Server was unable to process request. ---> Object "
                 "reference not set to an instance of an object.")
         operation, document = read_request(request)
+        self.reports.append({'operation': operation})
         if fault == 'error':
             result = {'error': '99',
                 'error_text': "Service temporarily unavailable"}

@@ -1,6 +1,9 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime
+import threading
+import time
+import unittest
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -9,14 +12,17 @@ from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 
 from onretail_sandbox.planet import PlanetSandbox, result_response
+from trytond import backend
+from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, set_company)
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
-from trytond.transaction import Transaction
+from trytond.tests.test_tryton import (
+    DB_NAME, ModuleTestCase, with_transaction)
+from trytond.transaction import Transaction, TransactionError
 
 from ..exceptions import PlanetError, TravellerError
 from ..sale import checked_traveller
@@ -361,6 +367,120 @@ class PlanetTestCase(
             # Issuing an issued form again changes nothing
             Form.issue([form])
             self.assertEqual(list(self.sandbox.vouchers), [form.number])
+
+    @with_transaction()
+    def test_back_office_wizard(self):
+        """In the back office, Tax Free on an open register sale takes the
+        traveller: the Planet line and a draft form; paid, it is issued"""
+        pool = Pool()
+        Line = pool.get('sale.point.sale.line')
+        Sale = pool.get('sale.point.sale')
+        TaxFree = pool.get('onretail.planet.tax_free', type='wizard')
+        company = create_shop_company()
+        with set_company(company):
+            point, products, methods, countries = self.shop()
+            sale = Sale(point=point)
+            sale.save()
+            line = Line(sale=sale, product=products["Jacket"], quantity=1)
+            line.on_change_product()
+            line.save()
+            session_id, _, _ = TaxFree.create()
+            wizard = TaxFree(session_id)
+            with Transaction().set_context(active_model='sale.point.sale',
+                    active_id=sale.id, active_ids=[sale.id]):
+                self.assertEqual(wizard.default_start(None), {})
+                for name, value in traveller(countries).items():
+                    if name in {'nationality', 'residence_country'}:
+                        value = countries['US']
+                    elif name == 'birth_date':
+                        value = datetime.date.fromisoformat(value)
+                    setattr(wizard.start, name, value)
+                self.assertEqual(wizard.transition_take(), 'end')
+            form = sale.planet_form()
+            self.assertEqual(form.state, 'draft')
+            self.assertEqual(sorted(l.product.rec_name for l in sale.lines),
+                ["Jacket", "Planet Tax Free"])
+            self.assertFalse(Sale.search([('id', '=', sale.id),
+                        ('state', '!=', 'open')]))
+
+    @unittest.skipIf(backend.name != 'postgresql',
+        "row locks are a PostgreSQL matter")
+    def test_concurrent_issues(self):
+        """Two Issue again of one failed form at once: one voucher, the form
+        issued once"""
+        form_id, company_id, number = self.committed_failed_form()
+        self.sandbox.reports.clear()
+        barrier = threading.Barrier(2)
+        self.errors = []
+        threads = [threading.Thread(target=self.issue_in_transaction,
+                args=(company_id, form_id, barrier)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(self.errors, [])
+        with Transaction().start(DB_NAME, 1):
+            form = Pool().get('onretail.planet.form')(form_id)
+            self.assertEqual(form.state, 'issued')
+        self.assertEqual([n for n, v in self.sandbox.vouchers.items()
+                if v['barcode_data'] == number], [form.number])
+        # the second waited for the first and sent nothing
+        self.assertEqual([r['operation'] for r in self.sandbox.reports],
+            ['InsertInvoice', 'CreateVoucher'])
+
+    def committed_failed_form(self):
+        "A posted tax-free sale whose form failed, committed"
+        extras = {}
+        while True:
+            with Transaction().start(DB_NAME, 1, **extras) as transaction:
+                try:
+                    company = create_shop_company()
+                    with set_company(company):
+                        point, products, methods, countries = self.shop()
+                        sale = self.checkout(point, [(products["Jacket"], 1)],
+                            methods, countries)
+                        self.sandbox.set_fault('down')
+                        form = self.issue(sale)
+                        self.sandbox.set_fault(None)
+                except TransactionError as error:
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+                self.assertEqual(form.state, 'failed')
+                transaction.commit()
+                return form.id, company.id, sale.number
+
+    def issue_in_transaction(self, company_id, form_id, barrier):
+        """Issue again in a transaction of its own as the server does:
+        restart with the lock taken first when asked for, and again, a
+        little later, while the other transaction holds it"""
+        extras = {}
+        waited = False
+        retries = 0
+        while True:
+            try:
+                with Transaction().start(DB_NAME, 1, **extras,
+                        context={'company': company_id}) as transaction:
+                    Form = Pool().get('onretail.planet.form')
+                    form = Form(form_id)
+                    if not waited:
+                        barrier.wait()
+                        waited = True
+                    try:
+                        Form.issue([form])
+                    except TransactionError as error:
+                        transaction.rollback()
+                        error.fix(extras)
+                        continue
+                    transaction.commit()
+                    return
+            except backend.DatabaseOperationalError as error:
+                if retries < config.getint('database', 'retry'):
+                    retries += 1
+                    time.sleep(0.02 * retries)
+                    continue
+                self.errors.append(str(error))
+                return
 
     @with_transaction()
     def test_faults(self):
