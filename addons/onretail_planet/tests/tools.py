@@ -41,8 +41,10 @@ def create_countries():
                         'code_numeric': numeric}])
         countries[code] = country
     union = ModelData.get_id('country', 'organization_eu')
+    members = {m.country for m in Member.search(
+            [('organization', '=', union)])}
     Member.create([{'organization': union, 'country': countries[c].id}
-            for c in ['DE', 'AT']])
+            for c in ['DE', 'AT'] if countries[c] not in members])
     return countries
 
 
