@@ -832,6 +832,15 @@ class WebClientTestCase(DemoServerTestCase):
             'Form = Model.get("onretail.planet.form"); '
             'print(Form.find([("number", "=", "T-040-654321-1")])[0].state)')
         self.assertEqual(state, 'voided')
+
+        # The day closes with the opening cash: both went by card
+        self.click('#close-button')
+        self.wait_text('#close-dialog .expected', '100.00')
+        self.find('#close-dialog input[name="counted"]').send_keys('100')
+        self.click('#close-dialog .close-session')
+        self.wait_text('#report-dialog .report', 'Difference')
+        self.click_text('Done', within='//dialog')
+        self.find('#opening input[name="counted"]')
         self.assertEqual(self.script_errors(), [])
 
     def test_cashier_in_her_language(self):
