@@ -243,7 +243,7 @@ class POSSale(metaclass=PoolMeta):
         "With the traveller of a tax-free sale"
         checked = super().checked_cart(point, cart, checkout=checkout)
         traveller = cart.get('planet')
-        checked['planet'] = checked_traveller(traveller, point.company) if (
+        checked['planet'] = checked_traveller(traveller) if (
             traveller is not None) else None
         return checked
 
@@ -277,7 +277,7 @@ class Traveller(TravellerMixin, ModelView):
     __string__ = "Traveller"
 
 
-def checked_traveller(values, company):
+def checked_traveller(values):
     """The traveller of the cashier screen's cart (a dict) as a Traveller,
     each value checked at the boundary"""
     pool = Pool()
