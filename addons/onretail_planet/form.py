@@ -215,11 +215,16 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
                         ('sale.state', 'in', ['done', 'posted']),
                         ]))
 
+    def locked(self):
+        "The form read again under its row lock: one sender at a time"
+        cls = self.__class__
+        cls.lock([self])
+        return cls(self.id)
+
     def issue_one(self):
         cls = self.__class__
         with without_check_access():
-            cls.lock([self])
-            form = cls(self.id)
+            form = self.locked()
             if form.state not in {'draft', 'failed'}:
                 return
             if form.sale.state not in {'done', 'posted'}:
@@ -255,7 +260,7 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
         sale = self.sale
         self.check_traveller(sale.date)
         items = sale.planet_items()
-        totals = sale.planet_totals()
+        totals = sale.planet_totals(items)
         return {
             'operator_id': (
                 str(sale.employee.id) if sale.employee else '0'),
@@ -297,8 +302,7 @@ class Form(TravellerMixin, Workflow, ModelSQL, ModelView):
     def void_one(self):
         cls = self.__class__
         with without_check_access():
-            cls.lock([self])
-            form = cls(self.id)
+            form = self.locked()
             if form.state != 'issued':
                 return
             try:

@@ -3,7 +3,6 @@
 """The smallest gross amount of a receipt that a tax-free form may refund,
 by the country of the shop"""
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.pool import Pool
 
 
 class Minimum(ModelSQL, ModelView):
@@ -53,9 +52,3 @@ class Minimum(ModelSQL, ModelView):
         minimums = cls.search([('country_code', '=', country.code.upper())],
             limit=1)
         return minimums[0] if minimums else None
-
-    def currency(self):
-        Currency = Pool().get('currency.currency')
-        currencies = Currency.search([('code', '=', self.currency_code)],
-            limit=1)
-        return currencies[0] if currencies else None

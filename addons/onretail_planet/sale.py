@@ -151,11 +151,13 @@ class POSSale(metaclass=PoolMeta):
                     })
         return items
 
-    def planet_totals(self):
+    def planet_totals(self, items=None):
         """Net, VAT and gross of the goods of planet_items; TravellerError
         when their gross is below the minimum of the register's country"""
         Lang = Pool().get('ir.lang')
-        totals = {key: sum((i[key] for i in self.planet_items()), Decimal(0))
+        if items is None:
+            items = self.planet_items()
+        totals = {key: sum((i[key] for i in items), Decimal(0))
             for key in ['net', 'vat', 'gross']}
         minimum = self.point.planet_minimum()
         if totals['gross'] < minimum:
