@@ -5,6 +5,7 @@ the register's sales, made the way an attacker makes it (JSON-RPC over HTTP
 as a user of the group Cashier only, or of no group, against the server of
 the demo database), is refused with a message and leaves no trace."""
 import base64
+import functools
 import json
 import os
 import secrets
@@ -484,6 +485,52 @@ class TillAttackTestCase(DemoServerTestCase):
                             self.cart([{'product': self.ids['product']}],
                                 cash, planet=forged)))
         self.assertEqual({t: self.count(t) for t in tables}, before)
+
+    def test_planet_form_buttons(self):
+        """Issue again, Void and New Form of a tax-free form called by a
+        cashier (who reads no form), by a user of no group, and by a Retail
+        User with ids that are no form's: refused, nothing written"""
+        kim, nobody = self.session('kim'), self.session('nobody')
+        rita = self.session('rita')
+        form_id = self.tax_free_form(kim)
+        fields = ['state', 'number', 'error', 'write_date']
+        read = functools.partial(self.admin,
+            'model.onretail.planet.form.read', [form_id], fields)
+        before, forms = read()['result'], self.count('onretail.planet.form')
+        for button in ['issue', 'void', 'renew']:
+            method = f'model.onretail.planet.form.{button}'
+            for login, session in [('kim', kim), ('nobody', nobody)]:
+                with self.subTest(button=button, user=login):
+                    self.assertRefused(self.call(session, method, [form_id]))
+            for ids in [[2 ** 40], [-1], [0]]:
+                with self.subTest(button=button, ids=ids):
+                    self.assertRefused(self.call(rita, method, ids))
+            # Ids of other types fail in Tryton's conversion of a button's
+            # arguments, as for every model, before the module's code
+            for ids in [['x'], [None], [[form_id]], 'x', {}]:
+                with self.subTest(button=button, ids=ids):
+                    self.assertIn('error', self.call(rita, method, ids))
+        self.assertEqual(read()['result'], before)
+        self.assertEqual(self.count('onretail.planet.form'), forms)
+
+    def tax_free_form(self, session):
+        "The id of the form of a tax-free sale of the jacket at Wien"
+        usa, = self.admin('model.country.country.search',
+            [('code', '=', 'US')])['result']
+        jacket, = self.admin('model.product.product.search',
+            [('code', '=', 'KN-106')])['result']
+        traveller = {'first_name': "Mary", 'last_name': "Smith",
+            'birth_date': '1980-05-17', 'nationality': usa,
+            'residence_country': usa, 'document_type': 'passport',
+            'document_number': 'P1234567'}
+        answer = self.call(session, 'model.sale.point.sale.checkout',
+            self.ids['wien'], self.cart([{'product': jacket}],
+                [{'method': self.ids['methods']['Cash'], 'amount': '119'}],
+                planet=traveller))
+        self.assertIn('result', answer, answer)
+        form, = self.admin('model.onretail.planet.form.search',
+            [('sale', '=', answer['result']['id'])])['result']
+        return form
 
     def test_fake_return_of_credit(self):
         """A line of the voucher at -1 × 500 paid out in cash is refused, at
