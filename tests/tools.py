@@ -1,10 +1,12 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Helpers of the tests that drive trytond as separate processes"
+import atexit
 import base64
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,12 +23,12 @@ TIMEOUT = 60
 _DATABASE_ACTION = '''
 import sys
 from trytond import backend
-action, name = sys.argv[1:]
+action, *names = sys.argv[1:]
 database = backend.Database()
 database.connect()
 connection = database.get_connection(autocommit=True)
 try:
-    getattr(database, action)(connection, name)
+    getattr(database, action)(connection, *names)
 finally:
     database.put_connection(connection)
     database.close()
@@ -44,11 +46,12 @@ def drop_database(name, env, quiet=False):
     _database_action('drop', name, env, quiet)
 
 
-def _database_action(action, name, env, quiet=False):
+def _database_action(action, name, env, quiet=False, template=None):
     # In a process of its own: the test process may hold a database of the
     # same backend open, with other settings.
     subprocess.run(
-        [sys.executable, '-c', _DATABASE_ACTION, action, name],
+        [sys.executable, '-c', _DATABASE_ACTION, action, name,
+            *([template] if template else [])],
         env=env, check=True,
         stderr=subprocess.DEVNULL if quiet else None)
 
@@ -57,6 +60,48 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def demo_database(env):
+    """(name, folder, admin password) of a database built the way `make
+    run` builds it, demo data included, once per test process: building
+    takes minutes, copying it for each class a moment"""
+    if not _demo:
+        folder = tempfile.mkdtemp(prefix='onretail-demo-')
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        name = f'onretail_demo_{os.getpid()}'
+        password = secrets.token_urlsafe(12)
+        env = dict(env, TRYTOND_DATABASE__PATH=folder,
+            ONRETAIL_ADMIN_PASSWORD=password)
+        subprocess.run([
+                sys.executable, str(ROOT / 'scripts' / 'setup_database.py'),
+                '-c', str(ROOT / 'onretail.conf'), '-d', name,
+                '--state-dir', folder],
+            env=env, check=True, stdout=subprocess.DEVNULL)
+        # The PostgreSQL database lives outside the folder.
+        atexit.register(drop_database, name, env, quiet=True)
+        _demo.extend([name, folder, password])
+    return tuple(_demo)
+
+
+_demo = []
+
+
+def copy_demo_database(name, env):
+    """A copy of the demo database as name in the folder of env (SQLite) or
+    on its server (PostgreSQL); returns its admin password"""
+    template, folder, password = demo_database(env)
+    target = env['TRYTOND_DATABASE__PATH']
+    if env['TRYTOND_DATABASE__URI'].startswith('sqlite'):
+        shutil.copyfile(os.path.join(folder, f'{template}.sqlite'),
+            os.path.join(target, f'{name}.sqlite'))
+    else:
+        _database_action('create', name, env, template=template)
+    # The files of attachments and images, kept in a folder per database
+    if os.path.isdir(os.path.join(folder, template)):
+        shutil.copytree(os.path.join(folder, template),
+            os.path.join(target, name))
+    return password
 
 
 class DemoServerTestCase(unittest.TestCase):
@@ -71,7 +116,6 @@ class DemoServerTestCase(unittest.TestCase):
         cls.addClassCleanup(tmp.cleanup)
         cls.tmp = tmp.name
         cls.database = f'onretail_{cls.__name__.lower()}_{os.getpid()}'
-        cls.password = secrets.token_urlsafe(12)
         cls.port = free_port()
         env = os.environ.copy()
         env.pop('DB_NAME', None)
@@ -79,17 +123,11 @@ class DemoServerTestCase(unittest.TestCase):
                 'TRYTOND_DATABASE__PATH': tmp.name,
                 'TRYTOND_WEB__ROOT': str(SAO),
                 'TRYTOND_WEB__LISTEN': f'127.0.0.1:{cls.port}',
-                'ONRETAIL_ADMIN_PASSWORD': cls.password,
                 })
-        config = str(ROOT / 'onretail.conf')
-        subprocess.run([
-                sys.executable, str(ROOT / 'scripts' / 'setup_database.py'),
-                '-c', config, '-d', cls.database,
-                '--state-dir', tmp.name],
-            env=env, check=True, stdout=subprocess.DEVNULL)
-        # The PostgreSQL database lives outside the temporary folder.
+        cls.password = copy_demo_database(cls.database, env)
         cls.addClassCleanup(drop_database, cls.database, env)
 
+        config = str(ROOT / 'onretail.conf')
         log = open(os.path.join(tmp.name, 'trytond.log'), 'w')
         cls.addClassCleanup(log.close)
         server = subprocess.Popen(
