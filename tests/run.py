@@ -17,6 +17,7 @@ each half does once per set of modules.
 Usage: run.py [--backend sqlite|postgresql] [-k PATTERN]
 """
 import argparse
+import configparser
 import functools
 import hashlib
 import json
@@ -261,10 +262,42 @@ def cache_import_module():
         misc.import_module)
 
 
+def all_modules():
+    "The onRetail modules and the optional modules that they bridge to"
+    modules = set()
+    for cfg in (ROOT / 'addons').glob('*/tryton.cfg'):
+        parser = configparser.ConfigParser()
+        parser.read(cfg)
+        modules.add(cfg.parent.name)
+        modules.update(
+            parser.get('tryton', 'extras_depend', fallback='').split())
+    return sorted(modules)
+
+
+def activate_all_together():
+    """Module test cases activate all onRetail modules with their bridges,
+    once per shard, instead of each its own set: activating takes minutes
+    each time. Their tests pass beside all the others, as in a shop that
+    activated them all; test_activation activates each module alone."""
+    from trytond.tests import test_tryton
+    activate_module = test_tryton.activate_module
+    together = all_modules()
+
+    @functools.wraps(activate_module)
+    def activate(modules, lang='en'):
+        if isinstance(modules, str):
+            modules = [modules]
+        if set(modules) <= set(together):
+            modules = together
+        return activate_module(modules, lang=lang)
+    test_tryton.activate_module = activate
+
+
 def run_child(pattern):
     "Run all tests on the backend of the environment and save the figures"
     sys.path.insert(0, str(ROOT))
     cache_import_module()
+    activate_all_together()
     loader = unittest.TestLoader()
     if pattern:
         loader.testNamePatterns = [f'*{pattern}*']
