@@ -207,9 +207,10 @@ class POSSaleLine(metaclass=PoolMeta):
 
     def receipt_line(self, money):
         line = super().receipt_line(money)
-        if self.wallet_card:
-            line['note'] = ', '.join(filter(None, [
-                        line['note'], self.wallet_card.rec_name]))
+        # a line of a cart not saved yet may have no card set
+        card = getattr(self, 'wallet_card', None)
+        if card:
+            line['note'] = ', '.join(filter(None, [line['note'], card.rec_name]))
         return line
 
 
