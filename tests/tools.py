@@ -8,12 +8,14 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,8 +95,12 @@ def copy_demo_database(name, env):
     template, folder, password = demo_database(env)
     target = env['TRYTOND_DATABASE__PATH']
     if env['TRYTOND_DATABASE__URI'].startswith('sqlite'):
-        shutil.copyfile(os.path.join(folder, f'{template}.sqlite'),
-            os.path.join(target, f'{name}.sqlite'))
+        # SQLite's backup copies what is committed, whatever the journal
+        with closing(sqlite3.connect(
+                    os.path.join(folder, f'{template}.sqlite'))) as source, \
+                closing(sqlite3.connect(
+                    os.path.join(target, f'{name}.sqlite'))) as copy:
+            source.backup(copy)
     else:
         _database_action('create', name, env, template=template)
     # The files of attachments and images, kept in a folder per database
