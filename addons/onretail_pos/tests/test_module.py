@@ -53,7 +53,9 @@ def prepare_posting(company):
     revenue, = Account.search([
             ('type.revenue', '=', True), ('closed', '!=', True),
             ('company', '=', company.id)], limit=1)
-    cash_account, = Account.search([('code', '=', '1.1.1')])
+    # the company's own: a test before may have committed a chart
+    cash_account, = Account.search([
+            ('code', '=', '1.1.1'), ('company', '=', company.id)])
     cash, card = Method.create([
             {'name': "Cash", 'account': cash_account.id, 'cash': True},
             {'name': "Card", 'account': cash_account.id}])
@@ -102,7 +104,8 @@ class OnRetailPosTestCase(
         with set_company(company):
             create_chart(company)
             pos = create_pos()
-            account, = Account.search([('code', '=', '1.1.1')])
+            account, = Account.search([
+                    ('code', '=', '1.1.1'), ('company', '=', company.id)])
             cash, card = Method.create([
                     {'name': "Cash", 'account': account.id, 'cash': True},
                     {'name': "Card", 'account': account.id}])
@@ -348,7 +351,8 @@ class OnRetailPosTestCase(
         company = create_company()
         with set_company(company):
             create_chart(company)
-            account, = Account.search([('code', '=', '6.3.6')])
+            account, = Account.search([
+                    ('code', '=', '6.3.6'), ('company', '=', company.id)])
             vat, reduced = Tax.create([{
                         'name': name, 'description': name,
                         'type': 'percentage', 'rate': rate,

@@ -95,6 +95,8 @@ class ReceiptArithmeticTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # as Tryton's module test cases: a database of its own, restored
+        drop_db()
         activate_module('onretail_pos')
 
     @classmethod

@@ -457,7 +457,8 @@ class OnRetailPricelistTestCase(
         context, company = self.setup_company()
         with context, Transaction().set_context(date=TODAY):
             create_chart(company)
-            account, = Account.search([('code', '=', '6.3.6')])
+            account, = Account.search([
+                    ('code', '=', '6.3.6'), ('company', '=', company.id)])
             tax = Tax(name="VAT", description="VAT", type='percentage',
                 rate=D('.20'), invoice_account=account,
                 credit_note_account=account)
