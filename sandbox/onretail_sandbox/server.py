@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 PARTNERS = {
     'cituro': 'onretail_sandbox.cituro:CituroSandbox',
     'planet': 'onretail_sandbox.planet:PlanetSandbox',
+    'cartum': 'onretail_sandbox.cartum:CartumSandbox',
     }
 FAULTS = {'down', 'slow', '500', '429', 'html', 'badjson', 'nodata'}
 # seconds of the slow fault when not given: longer than a client's timeout
