@@ -221,10 +221,13 @@ class Sale(metaclass=PoolMeta):
             except UserError as error:
                 run.error(order_id, error.message)
                 continue
-            if isinstance(result, tuple):
-                run.skip(order_id, result[1])
+            kind, message = result
+            if kind == 'skipped':
+                run.skip(order_id, message)
             else:
-                run.count(result)
+                run.count(kind)
+                if message:
+                    run.warn(order_id, message)
             if newest is None or order['created'] > newest:
                 newest = order['created']
         if order_ids is None:
@@ -274,7 +277,8 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def _cartum_import_order(cls, store, order, catalog, touch=False):
         """Write the order in a transaction of its own, under the store's
-        lock: 'created', 'updated', 'unchanged' or ('skipped', why)"""
+        lock: ('created' | 'updated' | 'unchanged', a warning or None) or
+        ('skipped', why)"""
         Store = Pool().get('cartum.store')
         extras = {'_lock_records': {Store._table: [store.id]}}
         retries = config.getint('database', 'retry')
@@ -315,7 +319,7 @@ class Sale(metaclass=PoolMeta):
             sale.cartum_status = order['status']
             sale.save()
             cls._cartum_set_state(sale, store.state_of_status(order['status']))
-            return 'created'
+            return 'created', cls._cartum_check_total(cls(sale.id), order)
         sale, = sales
         if sale.cartum_written_off:
             return ('skipped', gettext('onretail_cartum.msg_order_written_off',
@@ -342,7 +346,18 @@ class Sale(metaclass=PoolMeta):
         if changed or touch:
             values['cartum_updated'] = now
             cls.write([cls(sale.id)], values)
-        return 'updated' if changed else 'unchanged'
+        if not changed:
+            return 'unchanged', None
+        return 'updated', cls._cartum_check_total(cls(sale.id), order)
+
+    @staticmethod
+    def _cartum_check_total(sale, order):
+        "The warning when the sale's total is not what the shopper pays"
+        expected = sale.currency.round(order['total_sum'] + order['delivery'])
+        if sale.total_amount != expected:
+            return gettext('onretail_cartum.msg_order_total',
+                sale=sale.rec_name, total=sale.total_amount,
+                expected=expected)
 
     @staticmethod
     def _cartum_line_values(lines):

@@ -103,6 +103,7 @@ class SyncLogLine(ModelSQL, ModelView):
     log = fields.Many2One('onretail.sync.log', "Log", required=True,
         ondelete='CASCADE', readonly=True)
     kind = fields.Selection([
+            ('warning', "Warning"),
             ('skipped', "Skipped"),
             ('error', "Error"),
             ], "Kind", readonly=True)
@@ -138,6 +139,10 @@ class SyncRun:
 
     def count(self, name, number=1):
         self.counts[name] += number
+
+    def warn(self, reference, message):
+        "An item written, with something to look at"
+        self._line('warning', reference, message)
 
     def skip(self, reference, message):
         "An item left alone on purpose"

@@ -197,6 +197,23 @@ class CartumSandbox(Sandbox):
                 return order
         raise KeyError(order_id)
 
+    def set_quantity(self, order_id, number, quantity):
+        """Set the quantity of the order's line number as the merchant does
+        in the shop's admin: the line's and the order's totals follow"""
+        order = self.order(order_id)
+        line = order['products'][number]
+        line['quantity'] = quantity
+        line['total_price'] = money(
+            Decimal(str(line['price'])) * Decimal(str(quantity)))
+        total = money(sum((Decimal(str(l['total_price']))
+                    for l in order['products']), Decimal(0)))
+        discount = Decimal(str(order['total_default'])) - Decimal(
+            str(order['total_sum']))
+        order['total_default'] = total
+        order['total_sum'] = money(Decimal(str(total)) - discount)
+        order['total_quantity'] = sum(
+            l['quantity'] for l in order['products'])
+
     def set_fault(self, fault, seconds=None):
         super().set_fault(fault, seconds)
         if fault == 'expired':

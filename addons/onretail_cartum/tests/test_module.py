@@ -185,13 +185,28 @@ class OnRetailCartumTestCase(
             (counts['created'], counts['updated'], counts['unchanged']),
             (0, 0, 1))
 
+    def test_total_differs_warned(self):
+        """An order whose total is not the sum of its lines and delivery is
+        imported with a warning line naming both totals"""
+        company_id, store_id, _ = self.committed_store()
+        order = self.sandbox.order(1024)
+        order['total_default'] = order['total_sum'] = 400
+        counts, lines = self.import_(company_id, store_id)
+        self.assertEqual((counts['created'], counts['errors']), (1, 0))
+        line, = lines
+        self.assertEqual((line['kind'], line['reference']),
+            ('warning', '1024'))
+        self.assertIn("389.50", line['message'])
+        self.assertIn("400.00", line['message'])
+        counts, lines = self.import_(company_id, store_id)
+        self.assertEqual((counts['unchanged'], lines), (1, []))
 
     def test_example_2_cartum_owns_lines_until_shipped(self):
         """CUP-01 set to 3 on Cartum: line 3, total 539.50; once the
         shipment is done, 4 leaves the line at 3 and the order skipped"""
         company_id, store_id, _ = self.committed_store()
         self.import_(company_id, store_id)
-        self.sandbox.order(1024)['products'][0]['quantity'] = 3
+        self.sandbox.set_quantity(1024, 0, 3)
         counts, lines = self.import_(company_id, store_id)
         self.assertEqual((counts['updated'], lines), (1, []))
 
@@ -211,7 +226,7 @@ class OnRetailCartumTestCase(
             Shipment.pack([shipment])
             Shipment.do([shipment])
         committed(ship, company_id)
-        self.sandbox.order(1024)['products'][0]['quantity'] = 4
+        self.sandbox.set_quantity(1024, 0, 4)
         counts, lines = self.import_(company_id, store_id)
         self.assertEqual(counts['skipped'], 1)
         self.assertIn("have left the warehouse", lines[0]['message'])
@@ -277,7 +292,7 @@ class OnRetailCartumTestCase(
         self.assertEqual(lines[0]['reference'], '2002')
         self.assertIn("The order is in EUR", lines[0]['message'])
 
-        self.sandbox.order(2001)['products'][0]['quantity'] = 5
+        self.sandbox.set_quantity(2001, 0, 5)
         self.sandbox.set_fault('502')
         before = counts_of(company_id)
         run = self.failed_import(company_id, store_id)
