@@ -5,6 +5,7 @@ import datetime
 import json
 from decimal import Decimal
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from onretail_sandbox.cartum import CartumSandbox
 from trytond.exceptions import UserError
@@ -22,6 +23,7 @@ from ..client import parse_order
 from ..exceptions import CartumOrderError
 
 LOGIN, PASSWORD = 'api', 'test-cartum-password'
+KYIV = ZoneInfo('Europe/Kyiv')
 ORDER_1024 = {
     'order_id': 1024, 'day': -1, 'time': '10:15', 'stat_status': 1,
     'delivery_name': "Olena Koval", 'delivery_phone': "+380 67 123 4567",
@@ -245,9 +247,10 @@ class OnRetailCartumTestCase(
         day = datetime.date.today()
 
         def at(hour, minute, second):
-            # the time in Kyiv (UTC+2 in winter) as Tryton's UTC
+            "the time of day in Kyiv as Tryton's UTC"
             return datetime.datetime.combine(day,
-                datetime.time(hour - 2, minute, second))
+                datetime.time(hour, minute, second), KYIV).astimezone(
+                datetime.timezone.utc).replace(tzinfo=None)
 
         for update in ['cartum_update', 'cartum_update_orders']:
             with self.subTest(update=update), Transaction().start(
