@@ -121,7 +121,23 @@ COUNTRIES = {
     'DE': ("Germany", '276'), 'CH': ("Switzerland", '756'),
     'GB': ("United Kingdom", '826'), 'US': ("United States", '840'),
     'CN': ("China", '156'), 'JP': ("Japan", '392'),
+    'UA': ("Ukraine", '804'),
     }
+
+# The Ukrainian web shop of the company sells on Cartum; its orders come
+# from the sandbox of `make run` (test mode, onretail_cartum's default test
+# URL), in hryvnia: [(status, name, sale state)] as the shop has them
+CARTUM_LOGIN = 'api'
+CARTUM_PASSWORD = 'demo-cartum-password'
+CARTUM_STATUSES = [
+    (1, "New", 'quotation'),
+    (2, "Processing", 'confirmed'),
+    (3, "Delivered", None),
+    (4, "Not delivered", 'cancelled'),
+    (6, "Shipping", None),
+    ]
+# hryvnias to the euro
+UAH_RATE = Decimal('45.0')
 
 CUSTOMERS = [
     # name, street, postal code, city, country, email, phone
@@ -301,6 +317,8 @@ def load(config, modules):
         setup_salon(accounts, 'onretail_catalog' in modules)
     if 'onretail_planet' in modules:
         setup_tax_free(accounts)
+    if 'onretail_cartum' in modules:
+        setup_web_shop(accounts)
     if 'product_image' in modules:
         setup_product_images()
     translate_names(config)
@@ -779,6 +797,56 @@ def setup_tax_free(accounts):
         pos.planet_activation_code = PLANET_ACTIVATION_CODE
         pos.planet_product = product.products[0]
         pos.save()
+
+
+def setup_web_shop(accounts):
+    """The web shop "Kyiv Online" on Cartum, in test mode on the sandbox:
+    its orders in hryvnia, gross, products by SKU, and the services of its
+    delivery and discount lines"""
+    Category = Model.get('product.category')
+    Currency = Model.get('currency.currency')
+    CurrencyRate = Model.get('currency.currency.rate')
+    Store = Model.get('cartum.store')
+    Template = Model.get('product.template')
+    Uom = Model.get('product.uom')
+
+    if Store.find([('name', '=', "Kyiv Online")]):
+        return
+    hryvnia = _find_one(Currency, [('code', '=', 'UAH')])
+    if not hryvnia:
+        hryvnia = Currency(name="Ukrainian Hryvnia", code='UAH',
+            symbol="₴", numeric_code='980')
+        hryvnia.save()
+        CurrencyRate(currency=hryvnia, date=datetime.date.min,
+            rate=UAH_RATE).save()
+    ukraine = _country('UA')
+    goods = _find_one(Category, [
+            ('name', '=', "Goods 20 %"), ('accounting', '=', True)])
+    unit, = Uom.find([('name', '=', "Unit")])
+
+    def service(name):
+        template = _find_one(Template, [('name', '=', name)])
+        if not template:
+            template = Template(name=name, default_uom=unit,
+                type='service', salable=True, list_price=Decimal(0))
+            template.account_category = goods
+            template.save()
+        return template.products[0]
+
+    store = Store(name="Kyiv Online", domain='kyiv-online.example.com')
+    store.api_login = CARTUM_LOGIN
+    store.api_password = CARTUM_PASSWORD
+    store.currency = hryvnia
+    store.language = 'en'
+    store.phone_country = ukraine
+    store.account_category = goods
+    store.shipping_product = service("Web Shop Delivery")
+    store.discount_product = service("Web Shop Discount")
+    store.test_mode = True
+    for cartum_id, name, state in CARTUM_STATUSES:
+        store.statuses.new(cartum_id=cartum_id, cartum_name=name,
+            state=state)
+    store.save()
 
 
 def setup_product_images():

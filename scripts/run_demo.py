@@ -22,17 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'scripts'))
 
 from demo_data import (  # noqa: E402
-    CITURO_API_KEY, PLANET_ACTIVATION_CODE, TIMEZONE)
+    CARTUM_LOGIN, CARTUM_PASSWORD, CITURO_API_KEY, PLANET_ACTIVATION_CODE,
+    TIMEZONE)
 
 BIN = Path(sys.executable).parent
 SANDBOX_HOST = '127.0.0.1'
-# The sandboxes of the demo register's test modes: where its empty Test
-# URLs point to (onretail_cituro's and onretail_planet's DEFAULT_TEST_URL),
-# with the options that match the demo data
+# The sandboxes of the demo's test modes: where their empty Test URLs point
+# to (the DEFAULT_TEST_URL of onretail_cituro, onretail_planet and
+# onretail_cartum), with the options that match the demo data, and who uses
+# them
 SANDBOXES = [
     ('cituro', 8101, CITURO_API_KEY,
-        ['--timezone', TIMEZONE, '--dated-ids']),
-    ('planet', 8102, PLANET_ACTIVATION_CODE, []),
+        ['--timezone', TIMEZONE, '--dated-ids'], "register Filiale Wien"),
+    ('planet', 8102, PLANET_ACTIVATION_CODE, [], "register Filiale Wien"),
+    ('cartum', 8103, CARTUM_PASSWORD, ['--login', CARTUM_LOGIN],
+        "web shop Kyiv Online"),
     ]
 # Seconds a service has to stop after SIGTERM before it is killed
 STOP_TIMEOUT = 10
@@ -70,7 +74,7 @@ class Service:
         self.process.wait()
 
 
-def start_sandbox(partner, port, key, options):
+def start_sandbox(partner, port, key, options, user):
     "The sandbox of partner, once it listens"
     sandbox = Service(f"{partner} sandbox", [
             str(BIN / 'onretail-sandbox'), partner, '--host', SANDBOX_HOST,
@@ -82,7 +86,7 @@ def start_sandbox(partner, port, key, options):
         sandbox.stop(time.monotonic() + STOP_TIMEOUT)
         raise RuntimeError(f"the {partner} sandbox did not start")
     print(f"{partner} sandbox: {url} (key {key}), the test mode of "
-        "Filiale Wien", flush=True)
+        f"{user}", flush=True)
     return sandbox
 
 
@@ -102,8 +106,9 @@ def main():
     services = []
     status = 0
     try:
-        for partner, port, key, options in SANDBOXES:
-            services.append(start_sandbox(partner, port, key, options))
+        for partner, port, key, options, user in SANDBOXES:
+            services.append(
+                start_sandbox(partner, port, key, options, user))
         if not stopping:
             # one worker: the demo's jobs are few and each worker loads
             # every module
