@@ -52,12 +52,14 @@ MOVED = {
     'sqlite': {
         'tests.test_activation',
         'trytond.modules.onretail_base.tests.test_scenario',
+        'trytond.modules.onretail_cartum.tests.test_attacks',
         'trytond.modules.onretail_cituro.tests.test_scenario',
         'trytond.modules.onretail_pos.tests.test_receipt',
         'trytond.modules.onretail_pricelist.tests.test_attacks',
         'trytond.modules.onretail_wallet.tests.test_attacks',
         },
     'postgresql': {
+        'trytond.modules.onretail_cartum.tests.test_attacks',
         'trytond.modules.onretail_planet.tests.test_scenario',
         'trytond.modules.onretail_pos.tests.test_receipt',
         'trytond.modules.onretail_pricelist.tests.test_attacks',

@@ -101,6 +101,8 @@ class StatusPush(ModelSQL, ModelView):
             refusal = refusals.get(order_id)
             if refusal is None:
                 sent.append(push)
+                push.state = 'sent'
+                push.message = None
             else:
                 kept.append(push)
                 if run.message is None:
@@ -108,13 +110,11 @@ class StatusPush(ModelSQL, ModelView):
                 push.message = refusal
             push.attempts += 1
         run.count('updated', len(sent))
-        for push in sent:
-            push.state = 'sent'
-            push.message = None
+        # the log first: on SQLite its transaction cannot write once this
+        # one has written
+        run.save()
         cls.save(sent + kept)
         Sale = Pool().get('sale.sale')
         for push in sent:
             # what Cartum has now: not a change when read back
             Sale.write([push.sale], {'cartum_status': push.status})
-        run.save()
-

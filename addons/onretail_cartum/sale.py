@@ -4,9 +4,10 @@
 now, Update orders, Update), one order per transaction of its own, and the
 status of a sale sent back to Cartum"""
 import datetime
+import time
 from decimal import Decimal
 
-from trytond import config
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelView, Unique, fields
@@ -45,6 +46,8 @@ STEPS = {
         'confirmed': ['draft', 'quote', 'confirm'],
         },
     }
+# Seconds an import or update waits for a concurrent one's lock
+LOCK_WAIT = 60
 # Where the lines of an order may still change
 EDITABLE = {'draft', 'quotation', 'confirmed', 'cancelled'}
 
@@ -156,28 +159,45 @@ class Sale(metaclass=PoolMeta):
         10 minutes in a transaction of its own, under their rows' lock:
         UserError naming when the next is possible if one is not due"""
         now = cls._cartum_now()
-        extras = {'_lock_records': {Model._table: [r.id for r in records]}}
+        ids = [r.id for r in records]
+
+        def take():
+            for record in Model.browse(ids):
+                if (record.cartum_next_update
+                        and record.cartum_next_update > now):
+                    raise UserError(gettext(
+                            'onretail_cartum.msg_update_too_soon',
+                            record=record.rec_name,
+                            time=cls._cartum_local_time(
+                                record, record.cartum_next_update)))
+            with without_check_access():
+                Model.write(Model.browse(ids),
+                    {'cartum_next_update': now + UPDATE_PAUSE})
+        cls._cartum_locked(Model, records, take)
+
+    @staticmethod
+    def _cartum_locked(Model, records, function):
+        """The result of function() in a transaction of its own, committed,
+        that holds the lock of the records' rows: waits up to LOCK_WAIT
+        seconds for another transaction to release them"""
+        ids = [r.id for r in records]
+        extras = {'_lock_records': {Model._table: ids}}
+        deadline = time.monotonic() + LOCK_WAIT
+        delay = 0.05
         while True:
-            with Transaction().new_transaction(**extras) as transaction:
-                try:
-                    Model.lock(records)
-                    records = Model.browse([r.id for r in records])
-                    for record in records:
-                        if (record.cartum_next_update
-                                and record.cartum_next_update > now):
-                            raise UserError(gettext(
-                                    'onretail_cartum.msg_update_too_soon',
-                                    record=record.rec_name,
-                                    time=cls._cartum_local_time(
-                                        record, record.cartum_next_update)))
-                    with without_check_access():
-                        Model.write(records,
-                            {'cartum_next_update': now + UPDATE_PAUSE})
-                except TransactionError as error:
-                    transaction.rollback()
-                    error.fix(extras)
-                    continue
-                return
+            try:
+                with Transaction().new_transaction(**extras) as transaction:
+                    try:
+                        Model.lock(Model.browse(ids))
+                        return function()
+                    except TransactionError as error:
+                        transaction.rollback()
+                        error.fix(extras)
+            except backend.DatabaseOperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1)
 
     @staticmethod
     def _cartum_now():
@@ -280,23 +300,13 @@ class Sale(metaclass=PoolMeta):
         lock: ('created' | 'updated' | 'unchanged', a warning or None) or
         ('skipped', why)"""
         Store = Pool().get('cartum.store')
-        extras = {'_lock_records': {Store._table: [store.id]}}
-        retries = config.getint('database', 'retry')
-        while True:
-            with Transaction().new_transaction(**extras) as transaction, \
-                    transaction.set_context(_cartum_import=True,
-                        company=store.company.id), \
-                    without_check_access():
-                try:
-                    Store.lock([store])
-                    return cls._cartum_write_order(
-                        Store(store.id), order, catalog, touch)
-                except TransactionError as error:
-                    transaction.rollback()
-                    if retries <= 0:
-                        raise
-                    retries -= 1
-                    error.fix(extras)
+
+        def write():
+            with Transaction().set_context(_cartum_import=True,
+                    company=store.company.id), without_check_access():
+                return cls._cartum_write_order(
+                    Store(store.id), order, catalog, touch)
+        return cls._cartum_locked(Store, [store], write)
 
     @classmethod
     def _cartum_write_order(cls, store, order, catalog, touch):

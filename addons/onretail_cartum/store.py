@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.product import round_price
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -41,6 +41,20 @@ SALE_STATES = [
     ]
 
 
+class Secret(fields.Char):
+    """A Char that no domain tests: a search by a password would reveal it
+    letter by letter. Tryton checks the access to the fields of a domain
+    but not within a "where" clause, such as [('cartum_store', 'where',
+    [('api_password', 'like', 'a%')])] on the sales."""
+
+    def searchable(self, model):
+        return False
+
+    def convert_domain(self, domain, tables, Model):
+        raise AccessError(gettext('ir.msg_access_rule_field_error',
+                **Model.__names__(self.name)))
+
+
 class Store(DeactivableMixin, ModelSQL, ModelView):
     "Cartum Store"
     __name__ = 'cartum.store'
@@ -54,7 +68,7 @@ class Store(DeactivableMixin, ModelSQL, ModelView):
     api_login = fields.Char("API Login", required=True, strip=True,
         help="The login of the shop's API user (Cartum admin › Settings › "
         "Users, with access to the API).")
-    api_password = fields.Char("API Password", strip=False,
+    api_password = Secret("API Password", strip=False,
         help="The password of the API user. Only connector administrators "
         "read it; it is never logged.")
     company = fields.Many2One('company.company', "Company", required=True)
@@ -285,7 +299,7 @@ class Store(DeactivableMixin, ModelSQL, ModelView):
             known = {s.cartum_id: s for s in store.statuses}
             for status_id, name in store.client().statuses():
                 status = known.get(status_id) or Status(
-                    store=store, cartum_id=status_id)
+                    store=store, cartum_id=status_id, cartum_name=None)
                 if status.cartum_name != name:
                     status.cartum_name = name
                     to_save.append(status)

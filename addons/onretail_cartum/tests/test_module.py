@@ -3,11 +3,14 @@
 import copy
 import datetime
 import json
+import threading
+import unittest
 from decimal import Decimal
 from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from onretail_sandbox.cartum import CartumSandbox
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
@@ -389,6 +392,81 @@ class OnRetailCartumTestCase(
         counts, _ = self.import_(company_id, store_id)
         self.assertEqual(counts['unchanged'], 1)
 
+
+    @unittest.skipIf(backend.name != 'postgresql',
+        "row locks are a PostgreSQL matter")
+    def test_cron_and_manual_at_once(self):
+        """The scheduled import and Sync now, then the scheduled import and
+        Update, each pair having read the orders at the same moment: each
+        order is imported once and changed once"""
+        company_id, store_id, _ = self.committed_store()
+        self.run_at_once(company_id, store_id, 'sync_now')
+        logs = self.last_logs(store_id, 2)
+        self.assertEqual(sorted((l['created'], l['unchanged'])
+                for l in logs), [(0, 1), (1, 0)])
+        self.assertEqual([l['errors'] for l in logs], [0, 0])
+
+        self.sandbox.set_quantity(1024, 0, 3)
+        self.run_at_once(company_id, store_id, 'cartum_update')
+        logs = self.last_logs(store_id, 2)
+        self.assertEqual(sorted((l['updated'], l['unchanged'])
+                for l in logs), [(0, 1), (1, 0)])
+        with Transaction().start(DB_NAME, 0):
+            Sale = Pool().get('sale.sale')
+            sale, = Sale.search([('cartum_store', '=', store_id)])
+            self.assertEqual(sorted(l.quantity for l in sale.lines), [1, 3])
+            self.assertEqual(sale.total_amount, Decimal('539.50'))
+
+    def run_at_once(self, company_id, store_id, manual):
+        """The scheduled import and the manual one of each store (Sync now)
+        or sale (Update), in threads that wait for each other once they
+        have read the orders"""
+        with Transaction().start(DB_NAME, 0):
+            Sale = Pool().get('sale.sale')
+        catalog = Sale._cartum_catalog
+        barrier = threading.Barrier(2, timeout=60)
+        errors = []
+
+        def waiting(store, orders):
+            barrier.wait()
+            return catalog(store, orders)
+
+        def run(how):
+            try:
+                with Transaction().start(DB_NAME, 0,
+                        context={'company': company_id}):
+                    pool = Pool()
+                    Sale = pool.get('sale.sale')
+                    Store = pool.get('cartum.store')
+                    if how == 'cron':
+                        Sale.cartum_import(Store(store_id))
+                    elif how == 'sync_now':
+                        Store.sync_now([Store(store_id)])
+                    else:
+                        Sale.cartum_update(Sale.search(
+                                [('cartum_store', '=', store_id)]))
+            except Exception as error:
+                errors.append(repr(error))
+                barrier.abort()
+
+        with patch.object(Sale, '_cartum_catalog', side_effect=waiting):
+            threads = [threading.Thread(target=run, args=(how,))
+                for how in ['cron', manual]]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(errors, [])
+
+    def last_logs(self, store_id, number):
+        with Transaction().start(DB_NAME, 0):
+            Log = Pool().get('onretail.sync.log')
+            return [{name: getattr(log, 'count_' + name) for name in [
+                        'created', 'updated', 'unchanged', 'errors']}
+                for log in Log.search(
+                    [('connection', '=', 'cartum.store,%s' % store_id),
+                        ('operation', '=', 'cartum_import')],
+                    order=[('id', 'DESC')], limit=number)]
 
     def test_malformed_corpus(self):
         """Malformed orders fail alone beside a good order of the same
