@@ -49,7 +49,8 @@ class Product(metaclass=PoolMeta):
                     'sale_uom': unit.id,
                     'salable': True,
                     'account_category': store.account_category.id,
-                    'list_price': store.net_price(line['price'], []),
+                    'list_price': store.net_price(line['price'],
+                        store.account_category.customer_taxes_used),
                     'categories': [('add', [c.id for c in categories])],
                     'products': [('create', [{
                                     'suffix_code': line['article'],

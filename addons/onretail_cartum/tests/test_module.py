@@ -206,6 +206,41 @@ class OnRetailCartumTestCase(
         counts, lines = self.import_(company_id, store_id)
         self.assertEqual((counts['unchanged'], lines), (1, []))
 
+    def test_gross_prices_made_net(self):
+        """With 20 % tax on the new products' account category, the lines
+        and the new products' list prices are net; the total is Cartum's"""
+        company_id, store_id, _ = self.committed_store()
+
+        def add_tax():
+            pool = Pool()
+            Category = pool.get('product.category')
+            Account = pool.get('account.account')
+            Store = pool.get('cartum.store')
+            Tax = pool.get('account.tax')
+            store = Store(store_id)
+            account, = Account.search([('company', '=', company_id),
+                    ('type.statement', '=', 'balance'),
+                    ('closed', '!=', True)], limit=1)
+            tax, = Tax.create([{'name': "VAT 20 %", 'description': "VAT",
+                        'type': 'percentage',
+                        'rate': Decimal('.2'), 'company': company_id,
+                        'invoice_account': account.id,
+                        'credit_note_account': account.id}])
+            Category.write([store.account_category],
+                {'customer_taxes': [('add', [tax.id])]})
+        committed(add_tax, company_id)
+        counts, lines = self.import_(company_id, store_id)
+        self.assertEqual((counts['created'], lines), (1, []))
+        with Transaction().start(DB_NAME, 0,
+                context={'company': company_id}):
+            Sale = Pool().get('sale.sale')
+            sale, = Sale.search([('cartum_store', '=', store_id)])
+            self.assertEqual(sale.total_amount, Decimal('389.50'))
+            self.assertEqual(sorted((l.product.code, l.unit_price,
+                        l.product.list_price_used) for l in sale.lines), [
+                    ('CUP-01', Decimal('125.0000'), Decimal('125.0000')),
+                    ('TEA-7', Decimal('74.5833'), Decimal('74.5833'))])
+
     def test_example_2_cartum_owns_lines_until_shipped(self):
         """CUP-01 set to 3 on Cartum: line 3, total 539.50; once the
         shipment is done, 4 leaves the line at 3 and the order skipped"""
