@@ -140,16 +140,21 @@ class OnRetailCartumTestCase(
                                             'state': 'quotation'}])],
                             }])
                 return company.id, store.id, party.id
-        self.addCleanup(self.deactivate_products)
+        self.addCleanup(self.deactivate_shared)
         return committed(setup)
 
-    def deactivate_products(self):
-        """Free the codes of the products of a test for the next: the
-        tests commit, and products are shared by the companies"""
+    def deactivate_shared(self):
+        """Free the codes of the products and the phone numbers of the
+        parties of a test for the next: the tests commit, and products and
+        parties are shared by the companies"""
         def deactivate():
-            Product = Pool().get('product.product')
+            pool = Pool()
+            Party = pool.get('party.party')
+            Product = pool.get('product.product')
             Product.write(Product.search([('code', '!=', None)]),
                 {'active': False})
+            Party.write(Party.search([('contact_mechanisms.type', 'in',
+                            ['phone', 'mobile'])]), {'active': False})
         committed(deactivate)
 
     def import_(self, company_id, store_id):
@@ -504,25 +509,26 @@ class OnRetailCartumTestCase(
                     order=[('id', 'DESC')], limit=number)]
 
     def test_malformed_corpus(self):
-        """Malformed orders fail alone beside a good order of the same
-        page; malformed answers fail the run; nothing half-written"""
+        """Malformed orders fail alone beside the good orders of the same
+        pages; malformed answers fail the run; nothing half-written"""
         company_id, store_id, _ = self.committed_store()
         orders, answers = malformed_orders(), malformed_answers()
         self.assertGreaterEqual(len(orders) + len(answers), 200)
-        good_id = 5000
-        for number, bad in enumerate(orders):
-            with self.subTest(order=number):
-                good_id += 1
-                self.sandbox.orders[:] = []
-                self.sandbox.add_order(dict(ORDER_1024, order_id=good_id))
-                self.sandbox.orders.append(bad)
-                before = counts_of(company_id)
-                counts, lines = self.import_(company_id, store_id)
-                self.assertEqual((counts['created'], counts['errors']),
-                    (1, 1), lines)
-                after = counts_of(company_id)
-                self.assertEqual(after['sale.sale'], before['sale.sale'] + 1)
-                self.assertEqual(after['sale.line'], before['sale.line'] + 2)
+        # good orders first, among and after the bad ones, over 3 pages
+        self.sandbox.orders[:] = []
+        goods = range(5001, 5006)
+        for number, order_id in enumerate(goods):
+            self.sandbox.add_order(dict(ORDER_1024, order_id=order_id))
+            self.sandbox.orders.extend(orders[number::len(goods)])
+        before = counts_of(company_id)
+        counts, lines = self.import_(company_id, store_id)
+        self.assertEqual((counts['created'], counts['errors']),
+            (len(goods), len(orders)))
+        self.assertEqual(len(lines), len(orders))
+        after = counts_of(company_id)
+        self.assertEqual(after['sale.sale'], before['sale.sale'] + len(goods))
+        self.assertEqual(after['sale.line'],
+            before['sale.line'] + 2 * len(goods))
         for number, text in enumerate(answers):
             with self.subTest(answer=number):
                 self.sandbox.answers['orders/get'] = text
