@@ -4,6 +4,8 @@
 now, Update orders, Update), one order per transaction of its own, and the
 status of a sale sent back to Cartum"""
 import datetime
+import hashlib
+import json
 import time
 from decimal import Decimal
 
@@ -76,6 +78,9 @@ class Sale(metaclass=PoolMeta):
     cartum_next_update = fields.DateTime("Next Update", readonly=True,
         states={'invisible': ~Eval('cartum_store')},
         help="Update reads the order again at most once in 10 minutes.")
+    cartum_digest = fields.Char("Cartum Digest", readonly=True,
+        help="The fingerprint of the order as last imported: an order read "
+        "again with the same one is unchanged, and nothing is written.")
     cartum_url = fields.Function(fields.Char("Cartum Order",
             states={'invisible': ~Eval('cartum_store')},
             help="The order's page in the shop's admin."),
@@ -103,7 +108,7 @@ class Sale(metaclass=PoolMeta):
     def copy(cls, sales, default=None):
         default = default.copy() if default is not None else {}
         for name in ['cartum_store', 'cartum_id', 'cartum_status',
-                'cartum_created',
+                'cartum_created', 'cartum_digest',
                 'cartum_updated', 'cartum_next_update']:
             default.setdefault(name)
         return super().copy(sales, default=default)
@@ -230,14 +235,19 @@ class Sale(metaclass=PoolMeta):
                 raise
             return run
         newest = None
+        digests = {} if touch else cls._cartum_digests(store)
         for data in orders:
             run.count('read')
             order_id = str(data.get('order_id', '?')) if isinstance(
                 data, dict) else '?'
             try:
                 order = parse_order(data)
-                result = cls._cartum_import_order(
-                    store, order, catalog, touch)
+                digest = order_digest(data)
+                if digests.get(order['id']) == digest:
+                    result = 'unchanged', None
+                else:
+                    result = cls._cartum_import_order(
+                        store, order, catalog, touch, digest)
             except UserError as error:
                 run.error(order_id, error.message)
                 continue
@@ -254,6 +264,14 @@ class Sale(metaclass=PoolMeta):
             Store.cartum_ran(store, started, newest)
         run.save()
         return run
+
+    @classmethod
+    def _cartum_digests(cls, store):
+        "The digest of each order of the store imported, by its id"
+        with without_check_access():
+            sales = cls.search_read([('cartum_store', '=', store.id)],
+                fields_names=['cartum_id', 'cartum_digest'])
+        return {s['cartum_id']: s['cartum_digest'] for s in sales}
 
     @classmethod
     def _cartum_fetch(cls, store, order_ids):
@@ -295,7 +313,8 @@ class Sale(metaclass=PoolMeta):
         return store.client().products(missing) if missing else {}
 
     @classmethod
-    def _cartum_import_order(cls, store, order, catalog, touch=False):
+    def _cartum_import_order(cls, store, order, catalog, touch=False,
+            digest=None):
         """Write the order in a transaction of its own, under the store's
         lock: ('created' | 'updated' | 'unchanged', a warning or None) or
         ('skipped', why)"""
@@ -305,11 +324,11 @@ class Sale(metaclass=PoolMeta):
             with Transaction().set_context(_cartum_import=True,
                     company=store.company.id), without_check_access():
                 return cls._cartum_write_order(
-                    Store(store.id), order, catalog, touch)
+                    Store(store.id), order, catalog, touch, digest)
         return cls._cartum_locked(Store, [store], write)
 
     @classmethod
-    def _cartum_write_order(cls, store, order, catalog, touch):
+    def _cartum_write_order(cls, store, order, catalog, touch, digest=None):
         pool = Pool()
         Push = pool.get('cartum.status.push')
         if order['currency'] != store.currency.code:
@@ -327,6 +346,7 @@ class Sale(metaclass=PoolMeta):
             sale.lines = cls._cartum_lines(store, order, catalog, sale)
             sale.cartum_updated = now
             sale.cartum_status = order['status']
+            sale.cartum_digest = digest
             sale.save()
             cls._cartum_set_state(sale, store.state_of_status(order['status']))
             return 'created', cls._cartum_check_total(cls(sale.id), order)
@@ -355,6 +375,9 @@ class Sale(metaclass=PoolMeta):
                 changed = True
         if changed or touch:
             values['cartum_updated'] = now
+        if digest and digest != sale.cartum_digest:
+            values['cartum_digest'] = digest
+        if values:
             cls.write([cls(sale.id)], values)
         if not changed:
             return 'unchanged', None
@@ -462,6 +485,44 @@ class Sale(metaclass=PoolMeta):
         if description:
             line.description = description
         return line
+
+
+class Line(metaclass=PoolMeta):
+    __name__ = 'sale.line'
+
+    @classmethod
+    def create(cls, vlist):
+        lines = super().create(vlist)
+        cls._cartum_changed(lines)
+        return lines
+
+    @classmethod
+    def write(cls, *args):
+        super().write(*args)
+        cls._cartum_changed(sum(args[::2], []))
+
+    @classmethod
+    def delete(cls, lines):
+        cls._cartum_changed(lines)
+        super().delete(lines)
+
+    @classmethod
+    def _cartum_changed(cls, lines):
+        """Forget the digest of the Cartum orders whose lines a user changed:
+        the next import puts Cartum's lines back"""
+        if Transaction().context.get('_cartum_import'):
+            return
+        Sale = Pool().get('sale.sale')
+        sales = {l.sale for l in lines if l.sale and l.sale.cartum_digest}
+        if sales:
+            with without_check_access():
+                Sale.write(list(sales), {'cartum_digest': None})
+
+
+def order_digest(data):
+    "The fingerprint of the order as Cartum answered it"
+    return hashlib.sha256(json.dumps(
+            data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class UpdateOrders(Wizard):

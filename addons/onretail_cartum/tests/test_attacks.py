@@ -58,7 +58,8 @@ NOT_EXPOSED = [
     ]
 # The fields of a sale that only the connector writes
 SALE_FIELDS = ['cartum_store', 'cartum_id', 'cartum_status',
-    'cartum_created', 'cartum_updated', 'cartum_next_update']
+    'cartum_created', 'cartum_updated', 'cartum_next_update',
+    'cartum_digest']
 WIZARD_UPDATE = 'wizard.sale.sale.cartum_update'
 WIZARD_TEST = 'wizard.cartum.store.test'
 # The dispatcher logs each exception of a call with its traceback

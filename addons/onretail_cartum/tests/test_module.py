@@ -246,6 +246,31 @@ class OnRetailCartumTestCase(
                     ('CUP-01', Decimal('125.0000'), Decimal('125.0000')),
                     ('TEA-7', Decimal('74.5833'), Decimal('74.5833'))])
 
+    def test_unchanged_order_not_written(self):
+        """An order read again as it was writes nothing; once a user
+        changed the sale's lines, the next import puts Cartum's back"""
+        company_id, store_id, _ = self.committed_store()
+        self.import_(company_id, store_id)
+
+        def write_date():
+            Sale = Pool().get('sale.sale')
+            sale, = Sale.search([('cartum_store', '=', store_id)])
+            return sale.write_date, sorted(l.quantity for l in sale.lines)
+        before = committed(write_date, company_id)
+        counts, _ = self.import_(company_id, store_id)
+        self.assertEqual(counts['unchanged'], 1)
+        self.assertEqual(committed(write_date, company_id), before)
+
+        def change_line():
+            Line = Pool().get('sale.line')
+            line, = Line.search([('sale.cartum_store', '=', store_id),
+                    ('product.code', '=', 'CUP-01')])
+            Line.write([line], {'quantity': 7})
+        committed(change_line, company_id)
+        counts, _ = self.import_(company_id, store_id)
+        self.assertEqual(counts['updated'], 1)
+        self.assertEqual(committed(write_date, company_id)[1], [1, 2])
+
     def test_example_2_cartum_owns_lines_until_shipped(self):
         """CUP-01 set to 3 on Cartum: line 3, total 539.50; once the
         shipment is done, 4 leaves the line at 3 and the order skipped"""
