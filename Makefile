@@ -11,10 +11,10 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bootstrap system-packages clean
+.PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bootstrap system-packages clean
 
 # trytond, its scheduler (trytond-cron) and the partner sandboxes (cituro,
-# Planet) of the demo register, side by side (scripts/run_demo.py); Ctrl-C
+# Planet, Cartum) of the demo, side by side (scripts/run_demo.py); Ctrl-C
 # stops them all.
 run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
@@ -36,6 +36,9 @@ bench-pos: bootstrap system-packages
 
 bench-pos-browser: bootstrap system-packages
 	$(BIN)/python bench/pos_browser.py
+
+bench-cartum: bootstrap system-packages
+	$(BIN)/python bench/cartum.py
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 
