@@ -9,11 +9,13 @@ customers (distinct Ukrainian phone numbers, written in the ways shoppers
 type them), all new to onRetail, a quarter of the orders by a returning
 customer. A store by SKU with gross prices (a 20 % VAT on its account
 category), Cartum's status 1 New as quotation, imports them as the
-scheduled action does (Sale.cartum_import, one transaction per order),
-then again with nothing changed on Cartum. Prints:
+scheduled action does (Sale.cartum_import), then again with nothing
+changed on Cartum. Prints:
 
 - the orders per second of the first import (parties, products and
-  quotations created) and of the second run, with their requests;
+  quotations created) and of the second run, with their requests, their
+  SQL queries per order and the machine's load average at their start and
+  end (the figures of a busy machine are slower);
 - the sync log of each run; the second must have written nothing: created
   0, updated 0, unchanged all, and the rows (count, newest create_date and
   write_date) of the sales, their lines, the parties and the products the
