@@ -577,7 +577,9 @@ class PlanetTestCase(
         with set_company(company):
             point, products, methods, countries = self.shop()
             jacket = [(products["Jacket"], 1)]
-            today = datetime.date.today()
+            # the company's today, which the check uses: past 22:00 UTC it
+            # is tomorrow in Berlin
+            today = Pool().get('ir.date').today()
             seventeen = today.replace(year=today.year - 18) + (
                 datetime.timedelta(days=1))
             before = counts()
