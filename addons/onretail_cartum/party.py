@@ -1,8 +1,7 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The customers of Cartum's orders as parties, found by phone number"
-import phonenumbers
-
+from trytond.modules.onretail_base import e164
 from trytond.pool import Pool, PoolMeta
 
 
@@ -14,7 +13,7 @@ class Party(metaclass=PoolMeta):
         """The party of the order's customer: the oldest active one with
         the phone number (as E.164), never renamed; else a new one with the
         order's name, phone, email and address"""
-        party = cls._by_phone(e164(order['phone'], store.phone_country))
+        party = cls._by_phone(e164(order['phone'], country_code(store)))
         if party is None:
             party = cls._create_from_cartum(store, order)
         elif not party.addresses:
@@ -36,7 +35,7 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def _create_from_cartum(cls, store, order):
         mechanisms = []
-        number = e164(order['phone'], store.phone_country)
+        number = e164(order['phone'], country_code(store))
         if number:
             mechanisms.append({'type': 'phone', 'value': number})
         elif order['phone']:
@@ -64,16 +63,6 @@ class Party(metaclass=PoolMeta):
             }
 
 
-def e164(number, country=None):
-    """The number as E.164 (+380671234567), as Tryton stores phone numbers;
-    a number without its country's code is read as country's"""
-    if not number:
-        return None
-    try:
-        parsed = phonenumbers.parse(number, country.code if country else None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(
-        parsed, phonenumbers.PhoneNumberFormat.E164)
+
+def country_code(store):
+    return store.phone_country.code if store.phone_country else None

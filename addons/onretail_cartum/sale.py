@@ -48,6 +48,8 @@ STEPS = {
         'confirmed': ['draft', 'quote', 'confirm'],
         },
     }
+# The fields of a sale that only a Cartum order has
+CARTUM_ONLY = {'invisible': ~Eval('cartum_store')}
 # Seconds an import or update waits for a concurrent one's lock
 LOCK_WAIT = 60
 # Where the lines of an order may still change
@@ -62,27 +64,27 @@ class Sale(metaclass=PoolMeta):
         help="The Cartum store whose order the sale is; empty for a sale "
         "made in onRetail.")
     cartum_id = fields.Char("External ID", readonly=True,
-        states={'invisible': ~Eval('cartum_store')},
+        states=CARTUM_ONLY,
         help="The number of the order on Cartum.")
     cartum_status = fields.Integer("Cartum Status", readonly=True,
-        states={'invisible': ~Eval('cartum_store')},
+        states=CARTUM_ONLY,
         help="The order's status on Cartum when last read or sent: a "
         "status read again changes the sale's state only when it differs.")
     cartum_created = fields.DateTime("Created", readonly=True,
-        states={'invisible': ~Eval('cartum_store')},
+        states=CARTUM_ONLY,
         help="When the order was placed on Cartum.")
     cartum_updated = fields.DateTime("Last Update", readonly=True,
-        states={'invisible': ~Eval('cartum_store')},
+        states=CARTUM_ONLY,
         help="When the order last came from Cartum with a change, or was "
         "updated by hand.")
     cartum_next_update = fields.DateTime("Next Update", readonly=True,
-        states={'invisible': ~Eval('cartum_store')},
+        states=CARTUM_ONLY,
         help="Update reads the order again at most once in 10 minutes.")
     cartum_digest = fields.Char("Cartum Digest", readonly=True,
         help="The fingerprint of the order as last imported: an order read "
         "again with the same one is unchanged, and nothing is written.")
     cartum_url = fields.Function(fields.Char("Cartum Order",
-            states={'invisible': ~Eval('cartum_store')},
+            states=CARTUM_ONLY,
             help="The order's page in the shop's admin."),
         'get_cartum_url')
 
@@ -235,7 +237,7 @@ class Sale(metaclass=PoolMeta):
                 raise
             return run
         newest = None
-        digests = {} if touch else cls._cartum_digests(store)
+        digests = {} if touch else cls._cartum_digests(store, orders)
         for data in orders:
             run.count('read')
             order_id = str(data.get('order_id', '?')) if isinstance(
@@ -266,11 +268,15 @@ class Sale(metaclass=PoolMeta):
         return run
 
     @classmethod
-    def _cartum_digests(cls, store):
-        "The digest of each order of the store imported, by its id"
+    def _cartum_digests(cls, store, orders):
+        "The digest of each of the orders imported before, by its id"
+        ids = [str(o['order_id']) for o in orders
+            if isinstance(o, dict) and isinstance(o.get('order_id'), int)]
         with without_check_access():
-            sales = cls.search_read([('cartum_store', '=', store.id)],
-                fields_names=['cartum_id', 'cartum_digest'])
+            sales = cls.search_read([
+                    ('cartum_store', '=', store.id),
+                    ('cartum_id', 'in', ids),
+                    ], fields_names=['cartum_id', 'cartum_digest'])
         return {s['cartum_id']: s['cartum_digest'] for s in sales}
 
     @classmethod

@@ -1,9 +1,9 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The customers of cituro bookings as parties"
-import phonenumbers
 
 from trytond.model import Index, fields
+from trytond.modules.onretail_base import e164
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -70,7 +70,7 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def _by_mobile(cls, mobile):
         Mechanism = Pool().get('party.contact_mechanism')
-        number = e164(mobile)
+        number = e164(mobile, company_country_code())
         if not number:
             return None
         mechanisms = Mechanism.search([
@@ -100,21 +100,6 @@ def customer_name(customer):
     return ' '.join(filter(None,
             [customer['first_name'], customer['last_name']])) or (
         customer['email'] or customer['mobile'] or '?')
-
-
-def e164(number):
-    """The number as E.164 (+4366012345), as Tryton stores phone numbers;
-    a number without country code is read as the company's country's"""
-    if not number:
-        return None
-    try:
-        parsed = phonenumbers.parse(number, company_country_code())
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(
-        parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def company_country_code():

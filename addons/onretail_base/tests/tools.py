@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 "Test helpers shared by the onRetail modules"
 import os
+import secrets
 import unittest
 
 import polib
@@ -12,6 +13,24 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.tools import find_path
 
 LANGUAGES = ('de', 'hu')
+
+
+def create_role_users(roles, company):
+    """A user of company for each role of roles ({login: [(module, group
+    XML id)]}) with a random password: (passwords, user ids) by login"""
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    passwords, users = {}, {}
+    for login, groups in roles.items():
+        passwords[login] = secrets.token_urlsafe(16)
+        user = User(login=login, name=login.title(),
+            password=passwords[login],
+            groups=[ModelData.get_id(*g) for g in groups],
+            companies=[company], company=company)
+        user.save()
+        users[login] = user.id
+    return passwords, users
 
 
 def collect_view_strings():

@@ -10,13 +10,13 @@ were."""
 import base64
 import json
 import logging
-import secrets
 import urllib.parse
 from unittest.mock import patch
 
 from onretail_sandbox.cartum import CartumSandbox
 from trytond.modules.company.tests import create_company
 from trytond.modules.currency.tests import create_currency
+from trytond.modules.onretail_base.tests.tools import create_role_users
 from trytond.pool import Pool
 from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
@@ -105,24 +105,14 @@ class CartumAttackTestCase(RouteTestCase):
         pool = Pool()
         Category = pool.get('product.category')
         Location = pool.get('stock.location')
-        ModelData = pool.get('ir.model.data')
         Party = pool.get('party.party')
         Sale = pool.get('sale.sale')
         Store = pool.get('cartum.store')
-        User = pool.get('res.user')
 
         uah = create_currency('UAH')
         company = create_company(currency=uah)
         other = create_company(name="Other Shop", currency=uah)
-        cls.passwords, cls.users = {}, {}
-        for login, groups in ROLES.items():
-            cls.passwords[login] = secrets.token_urlsafe(16)
-            user = User(login=login, name=login.title(),
-                password=cls.passwords[login],
-                groups=[ModelData.get_id(*g) for g in groups],
-                companies=[company], company=company)
-            user.save()
-            cls.users[login] = user.id
+        cls.passwords, cls.users = create_role_users(ROLES, company)
         category = Category(name="Goods", accounting=True)
         category.save()
         warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)

@@ -10,7 +10,6 @@ import base64
 import datetime as dt
 import json
 import os
-import secrets
 import shutil
 import sqlite3
 import tempfile
@@ -29,6 +28,7 @@ from trytond.exceptions import UserError
 from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import create_company
 from trytond.modules.currency.tests import create_currency
+from trytond.modules.onretail_base.tests.tools import create_role_users
 from trytond.pool import Pool
 from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
@@ -95,16 +95,7 @@ class WalletAttackTestCase(RouteTestCase):
 
         company = create_company()
         create_chart(company)
-        cls.passwords = {}
-        cls.users = {}
-        for login, groups in ROLES.items():
-            cls.passwords[login] = secrets.token_urlsafe(16)
-            user = User(login=login, name=login.title(),
-                password=cls.passwords[login],
-                groups=[ModelData.get_id(*g) for g in groups],
-                companies=[company], company=company)
-            user.save()
-            cls.users[login] = user.id
+        cls.passwords, cls.users = create_role_users(ROLES, company)
         with Transaction().set_context(
                 User.get_preferences(context_only=True),
                 company=company.id, companies=[company.id]):
