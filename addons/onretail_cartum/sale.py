@@ -1,8 +1,10 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Cartum's orders as sales: the import of a store's orders (scheduled, Sync
-now, Update orders, Update), one order per transaction of its own, and the
-status of a sale sent back to Cartum"""
+now, Update orders, Update) and the status of a sale sent back to Cartum.
+An order is committed whole or not at all: the orders new to onRetail by
+chunks, a chunk with a bad order again one by one, the others one per
+transaction"""
 import datetime
 import hashlib
 import json
@@ -54,6 +56,8 @@ CARTUM_ONLY = {'invisible': ~Eval('cartum_store')}
 LOCK_WAIT = 60
 # Where the lines of an order may still change
 EDITABLE = {'draft', 'quotation', 'confirmed', 'cancelled'}
+# The new orders of a run written in one transaction
+CHUNK = 50
 
 
 class Sale(metaclass=PoolMeta):
@@ -221,9 +225,9 @@ class Sale(metaclass=PoolMeta):
     def cartum_import(cls, store, trigger='cron', raise_failure=False,
             order_ids=None, touch=False):
         """Import the store's orders (of order_ids, else those created since
-        its watermark and those still open) each in a transaction of its
-        own; the run's sync log; CartumError when it failed as a whole and
-        raise_failure"""
+        its watermark and those still open), each committed whole or not at
+        all: the new ones by chunks, the others one by one; the run's sync
+        log; CartumError when it failed as a whole and raise_failure"""
         Store = Pool().get('cartum.store')
         run = SyncRun(store, 'cartum_import', trigger)
         started = datetime.datetime.now()
@@ -236,16 +240,21 @@ class Sale(metaclass=PoolMeta):
             if raise_failure:
                 raise
             return run
-        newest = None
         digests = {} if touch else cls._cartum_digests(store, orders)
-        for data in orders:
+        parsed = [parse(data) for data in orders]
+        created = cls._cartum_create_new(store, [(o, d)
+                for _, o, d, _ in parsed
+                if o and not touch and o['id'] not in digests], catalog)
+        newest = None
+        for order_id, order, digest, error in parsed:
             run.count('read')
-            order_id = str(data.get('order_id', '?')) if isinstance(
-                data, dict) else '?'
+            if error:
+                run.error(order_id, error.message)
+                continue
             try:
-                order = parse_order(data)
-                digest = order_digest(data)
-                if digests.get(order['id']) == digest:
+                if order['id'] in created:
+                    result = created.pop(order['id'])
+                elif digests.get(order['id']) == digest:
                     result = 'unchanged', None
                 else:
                     result = cls._cartum_import_order(
@@ -266,6 +275,40 @@ class Sale(metaclass=PoolMeta):
             Store.cartum_ran(store, started, newest)
         run.save()
         return run
+
+    @classmethod
+    def _cartum_create_new(cls, store, pairs, catalog):
+        """{order id: result} of the (order, digest) pairs of orders new to
+        onRetail written CHUNK at once, each chunk in a transaction of its
+        own under the store's lock; a chunk that fails is left out, for its
+        orders to be written one by one and a bad one to fail alone"""
+        Store = Pool().get('cartum.store')
+        unique = {}
+        for order, digest in pairs:
+            unique.setdefault(order['id'], (order, digest))
+        pairs = list(unique.values())
+        results = {}
+        for start in range(0, len(pairs), CHUNK):
+            chunk = pairs[start:start + CHUNK]
+
+            def write():
+                with Transaction().set_context(_cartum_import=True,
+                        company=store.company.id), without_check_access():
+                    # another import may have written some meanwhile
+                    known = {s.cartum_id for s in cls.search([
+                                ('cartum_store', '=', store.id),
+                                ('cartum_id', 'in', [o['id'] for o, _ in chunk]),
+                                ])}
+                    new = [(o, d) for o, d in chunk if o['id'] not in known]
+                    if not new:
+                        return {}
+                    return dict(zip([o['id'] for o, _ in new],
+                            cls._cartum_create(Store(store.id), new, catalog)))
+            try:
+                results.update(cls._cartum_locked(Store, [store], write))
+            except UserError:
+                pass
+        return results
 
     @classmethod
     def _cartum_digests(cls, store, orders):
@@ -336,32 +379,22 @@ class Sale(metaclass=PoolMeta):
     @classmethod
     def _cartum_write_order(cls, store, order, catalog, touch, digest=None):
         pool = Pool()
+        Product = pool.get('product.product')
         Push = pool.get('cartum.status.push')
-        if order['currency'] != store.currency.code:
-            raise CartumOrderError(order['id'], message=gettext(
-                    'onretail_cartum.msg_order_currency',
-                    currency=order['currency'], store=store.rec_name,
-                    store_currency=store.currency.code))
         sales = cls.search([
                 ('cartum_store', '=', store.id),
                 ('cartum_id', '=', order['id']),
                 ], limit=1)
-        now = datetime.datetime.now()
         if not sales:
-            sale = cls._cartum_new(store, order)
-            sale.lines = cls._cartum_lines(store, order, catalog, sale)
-            sale.cartum_updated = now
-            sale.cartum_status = order['status']
-            sale.cartum_digest = digest
-            sale.save()
-            cls._cartum_set_state(sale, store.state_of_status(order['status']))
-            return 'created', cls._cartum_check_total(cls(sale.id), order)
+            return cls._cartum_create(store, [(order, digest)], catalog)[0]
         sale, = sales
+        cls._cartum_check_currency(store, order)
         if sale.cartum_written_off:
             return ('skipped', gettext('onretail_cartum.msg_order_written_off',
                     sale=sale.rec_name))
         changed = False
-        lines = cls._cartum_lines(store, order, catalog, sale)
+        products = Product.from_cartum(store, order['lines'], catalog)
+        lines = cls._cartum_lines(store, order, catalog, products, sale)
         if cls._cartum_line_values(sale.lines) != [
                 (l.product.id, l.quantity, l.unit_price) for l in lines]:
             if sale.state not in EDITABLE:
@@ -377,10 +410,10 @@ class Sale(metaclass=PoolMeta):
                         ('state', '=', 'pending')], limit=1):
                 values['cartum_status'] = order['status']
                 cls._cartum_set_state(
-                    sale, store.state_of_status(order['status']))
+                    [sale], store.state_of_status(order['status']))
                 changed = True
         if changed or touch:
-            values['cartum_updated'] = now
+            values['cartum_updated'] = datetime.datetime.now()
         if digest and digest != sale.cartum_digest:
             values['cartum_digest'] = digest
         if values:
@@ -388,6 +421,49 @@ class Sale(metaclass=PoolMeta):
         if not changed:
             return 'unchanged', None
         return 'updated', cls._cartum_check_total(cls(sale.id), order)
+
+    @classmethod
+    def _cartum_create(cls, store, pairs, catalog):
+        """The sales of the (order, digest) pairs, created at once with their
+        customers and products and moved to their status's state:
+        [('created', a warning or None)] in the pairs' order"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Product = pool.get('product.product')
+        orders = [o for o, _ in pairs]
+        for order in orders:
+            cls._cartum_check_currency(store, order)
+        parties = Party.from_cartum(store, orders)
+        products = Product.from_cartum(
+            store, [l for o in orders for l in o['lines']], catalog)
+        now = datetime.datetime.now()
+        sales = []
+        for order, digest in pairs:
+            sale = cls._cartum_new(store, order, parties[order['id']])
+            sale.lines = cls._cartum_lines(
+                store, order, catalog, products, sale)
+            sale.cartum_updated = now
+            sale.cartum_status = order['status']
+            sale.cartum_digest = digest
+            sales.append(sale)
+        cls.save(sales)
+        by_state = {}
+        for sale, order in zip(sales, orders):
+            by_state.setdefault(
+                store.state_of_status(order['status']), []).append(sale)
+        for state, group in by_state.items():
+            cls._cartum_set_state(group, state)
+        sales = cls.browse(sales)
+        return [('created', cls._cartum_check_total(s, o))
+            for s, o in zip(sales, orders)]
+
+    @staticmethod
+    def _cartum_check_currency(store, order):
+        if order['currency'] != store.currency.code:
+            raise CartumOrderError(order['id'], message=gettext(
+                    'onretail_cartum.msg_order_currency',
+                    currency=order['currency'], store=store.rec_name,
+                    store_currency=store.currency.code))
 
     @staticmethod
     def _cartum_check_total(sale, order):
@@ -404,10 +480,7 @@ class Sale(metaclass=PoolMeta):
             if l.type == 'line']
 
     @classmethod
-    def _cartum_new(cls, store, order):
-        pool = Pool()
-        Party = pool.get('party.party')
-        party = Party.from_cartum(store, order)
+    def _cartum_new(cls, store, order, party):
         address = party.address_get()
         created = store.utc_time(order['created'])
         sale = cls(
@@ -433,31 +506,28 @@ class Sale(metaclass=PoolMeta):
             cls.draft([sale])
         Line.delete([l for l in sale.lines])
         Line.save(lines)
-        cls._cartum_set_state(cls(sale.id), state)
+        cls._cartum_set_state([cls(sale.id)], state)
 
     @classmethod
-    def _cartum_set_state(cls, sale, state):
-        "Move sale to state the way a user would; whether it moved"
-        if not state:
-            return False
-        steps = STEPS.get(sale.state, {}).get(state)
+    def _cartum_set_state(cls, sales, state):
+        "Move sales (of one state) to state the way a user would"
+        if not state or not sales:
+            return
+        steps = STEPS.get(sales[0].state, {}).get(state)
         if state in {'processing', 'done'}:
             # never forced: a confirmed sale gets there on its own
-            steps = STEPS.get(sale.state, {}).get('confirmed')
-        if not steps:
-            return False
-        for step in steps:
-            getattr(cls, step)([sale])
-        return True
+            steps = STEPS.get(sales[0].state, {}).get('confirmed')
+        for step in steps or []:
+            getattr(cls, step)(sales)
 
     @classmethod
-    def _cartum_lines(cls, store, order, catalog, sale):
-        """The lines of the order for sale (not saved): goods, shipping,
-        discount"""
+    def _cartum_lines(cls, store, order, catalog, products, sale):
+        """The lines of the order for sale (not saved): goods (of products,
+        by their key), shipping, discount"""
         Product = Pool().get('product.product')
         lines = []
         for values in order['lines']:
-            product = Product.from_cartum(store, values, catalog)
+            product = products[Product._cartum_key(store, values, catalog)]
             lines.append(cls._cartum_line(sale, product, values['quantity'],
                     values['price'], values['title']))
         if order['delivery']:
@@ -485,8 +555,9 @@ class Sale(metaclass=PoolMeta):
         Line = Pool().get('sale.line')
         line = Line(sale=sale, type='line', product=product,
             quantity=quantity, unit=product.sale_uom)
-        line.on_change_product()
-        line.quantity = quantity
+        # the taxes as on_change_product sets them, without its price,
+        # which Cartum gives
+        line.taxes = line.compute_taxes(sale.party)
         line.unit_price = sale.cartum_store.net_price(price, line.taxes)
         if description:
             line.description = description
@@ -523,6 +594,17 @@ class Line(metaclass=PoolMeta):
         if sales:
             with without_check_access():
                 Sale.write(list(sales), {'cartum_digest': None})
+
+
+def parse(data):
+    """(the order's id as Cartum gave it, the order, its digest, None) or
+    (the id, None, None, the UserError of why it is not one)"""
+    order_id = str(data.get('order_id', '?')) if isinstance(
+        data, dict) else '?'
+    try:
+        return order_id, parse_order(data), order_digest(data), None
+    except UserError as error:
+        return order_id, None, None, error
 
 
 def order_digest(data):

@@ -246,6 +246,38 @@ class OnRetailCartumTestCase(
                     ('CUP-01', Decimal('125.0000'), Decimal('125.0000')),
                     ('TEA-7', Decimal('74.5833'), Decimal('74.5833'))])
 
+    def test_new_customer_and_product_created_once(self):
+        """Three new orders of one run: the new customer's number typed two
+        ways is one new party; an article in all three, one new product;
+        the known customer stays hers"""
+        company_id, store_id, party_id = self.committed_store()
+        self.sandbox.orders.clear()
+        vase = {'article': 'VASE-3', 'quantity': 1, 'price': 40}
+        for order_id, phone in [(3001, "+380 50 111 2233"),
+                (3002, "050 111 22 33"), (3003, "+380 67 123 4567")]:
+            self.sandbox.add_order(dict(ORDER_1024, order_id=order_id,
+                    delivery_phone=phone, products=ORDER_1024['products']
+                    + [vase]))
+        before = counts_of(company_id)
+        counts, lines = self.import_(company_id, store_id)
+        self.assertEqual((counts['created'], lines), (3, []))
+        after = counts_of(company_id)
+        self.assertEqual(after['party.party'], before['party.party'] + 1)
+        self.assertEqual(
+            after['product.product'], before['product.product'] + 3)
+        with Transaction().start(DB_NAME, 0,
+                context={'company': company_id}):
+            Sale = Pool().get('sale.sale')
+            sales = Sale.search([('cartum_store', '=', store_id)],
+                order=[('cartum_id', 'ASC')])
+            self.assertEqual([s.party.id == party_id for s in sales],
+                [False, False, True])
+            self.assertEqual(sales[0].party, sales[1].party)
+            self.assertEqual({s.state for s in sales}, {'quotation'})
+            self.assertEqual({len(s.lines) for s in sales}, {3})
+            self.assertEqual(
+                len({l.product for s in sales for l in s.lines}), 3)
+
     def test_unchanged_order_not_written(self):
         """An order read again as it was writes nothing; once a user
         changed the sale's lines, the next import puts Cartum's back"""
