@@ -104,10 +104,11 @@ class Client:
         order_ids = list(order_ids)
         for start in range(0, len(order_ids), PAGE_SIZE):
             ids = order_ids[start:start + PAGE_SIZE]
-            orders.extend(self._pages('orders', {'ids': ids}))
+            orders.extend(self._pages('orders', {'ids': ids}, len(ids)))
         return orders
 
-    def _pages(self, key, body):
+    def _pages(self, key, body, expected=None):
+        "The records of key of each page, up to expected ones when given"
         records = []
         for number in range(MAX_PAGES):
             response = self.call('orders/get', dict(body,
@@ -118,7 +119,8 @@ class Client:
             if not isinstance(page, list) or len(page) > PAGE_SIZE:
                 unexpected(self.store, 'msg_cause_field', field=key)
             records.extend(page)
-            if len(page) < PAGE_SIZE:
+            if len(page) < PAGE_SIZE or (
+                    expected is not None and len(records) >= expected):
                 return records
         unexpected(self.store, 'msg_cause_pages', maximum=MAX_PAGES)
 

@@ -91,5 +91,6 @@ class Product(metaclass=PoolMeta):
                     order=[('id', 'ASC')]):
                 categories.setdefault(category.name, category)
         new = sorted(names - set(categories))
-        categories.update(zip(new, Category.create([{'name': n} for n in new])))
+        categories.update(
+            zip(new, Category.create([{'name': n} for n in new])))
         return categories

@@ -295,9 +295,10 @@ class Sale(metaclass=PoolMeta):
                 with Transaction().set_context(_cartum_import=True,
                         company=store.company.id), without_check_access():
                     # another import may have written some meanwhile
+                    ids = [o['id'] for o, _ in chunk]
                     known = {s.cartum_id for s in cls.search([
                                 ('cartum_store', '=', store.id),
-                                ('cartum_id', 'in', [o['id'] for o, _ in chunk]),
+                                ('cartum_id', 'in', ids),
                                 ])}
                     new = [(o, d) for o, d in chunk if o['id'] not in known]
                     if not new:

@@ -379,6 +379,24 @@ class OnRetailCartumTestCase(
                 self.assertGreater(refused_calls, calls)
 
 
+    def test_orders_of_ids_one_page(self):
+        """The 100 orders of 100 ids are read with one orders/get: a full
+        page that holds them all needs no next one"""
+        company_id, store_id, _ = self.committed_store()
+        self.sandbox.orders.clear()
+        ids = list(range(4001, 4101))
+        for order_id in ids:
+            self.sandbox.add_order(dict(ORDER_1024, order_id=order_id))
+        with Transaction().start(DB_NAME, 0,
+                context={'company': company_id}):
+            Store = Pool().get('cartum.store')
+            cartum = Store(store_id).client()
+            self.sandbox.requests.clear()
+            orders = cartum.orders_of_ids(ids)
+        self.assertEqual(sorted(o['order_id'] for o in orders), ids)
+        self.assertEqual([r['function'] for r in self.sandbox.requests
+                if r['function'] != 'auth'], ['orders/get'])
+
     def test_example_4_foreign_currency_and_down(self):
         """Two UAH orders and a EUR one: 2 imported, 1 error naming the
         currency; Cartum behind a proxy's HTML 502: the run failed and
