@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
+from trytond.modules.onretail_connector import Secret
 from trytond.modules.product import round_price
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -39,20 +40,6 @@ SALE_STATES = [
     ('done', "Done"),
     ('cancelled', "Cancelled"),
     ]
-
-
-class Secret(fields.Char):
-    """A Char that no domain tests: a search by a password would reveal it
-    letter by letter. Tryton checks the access to the fields of a domain
-    but not within a "where" clause, such as [('cartum_store', 'where',
-    [('api_password', 'like', 'a%')])] on the sales."""
-
-    def searchable(self, model):
-        return False
-
-    def convert_domain(self, domain, tables, Model):
-        raise AccessError(gettext('ir.msg_access_rule_field_error',
-                **Model.__names__(self.name)))
 
 
 class Store(DeactivableMixin, ModelSQL, ModelView):

@@ -34,7 +34,9 @@ A faulted request is not carried out, except with slow: there it is, after
 the wait, even when the client has given up (as a real server would).
 
 The command: onretail-sandbox PARTNER --host --port --api-key ...; it
-prints the base URL and serves until SIGTERM or SIGINT."""
+prints the base URL and serves until SIGTERM or SIGINT. A partner that calls
+onRetail instead (CLIENTS: kulcs) is a subcommand too: it runs once, prints
+its report and exits 0 when every step got what its protocol promises."""
 import argparse
 import copy
 import hmac
@@ -42,6 +44,7 @@ import importlib
 import json
 import logging
 import signal
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -57,6 +60,11 @@ PARTNERS = {
     'cituro': 'onretail_sandbox.cituro:CituroSandbox',
     'planet': 'onretail_sandbox.planet:PlanetSandbox',
     'cartum': 'onretail_sandbox.cartum:CartumSandbox',
+    }
+# the partners that call onRetail: subcommand -> 'module:class', a class
+# with add_arguments(parser) and command(args) -> exit status
+CLIENTS = {
+    'kulcs': 'onretail_sandbox.kulcs:KulcsSimulator',
     }
 FAULTS = {'down', 'slow', '500', '429', 'html', 'badjson', 'nodata'}
 # seconds of the slow fault when not given: longer than a client's timeout
@@ -277,14 +285,19 @@ def json_body(request):
             f"the body is not JSON: {error}")
 
 
-def sandbox_class(partner):
-    module, _, name = PARTNERS[partner].partition(':')
+def load_class(path):
+    module, _, name = path.partition(':')
     return getattr(importlib.import_module(module), name)
+
+
+def sandbox_class(partner):
+    return load_class(PARTNERS[partner])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='onretail-sandbox',
-        description="Serves a partner system's protocol from test data")
+        description="Serves a partner system's protocol from test data, "
+        "or plays a partner that calls onRetail")
     partners = parser.add_subparsers(dest='partner', required=True,
         metavar='PARTNER')
     for partner in PARTNERS:
@@ -297,7 +310,14 @@ def main(argv=None):
         sub.add_argument('--api-key', required=True,
             help="the key that clients must send")
         cls.add_arguments(sub)
+    for client, path in CLIENTS.items():
+        cls = load_class(path)
+        sub = partners.add_parser(client, help=cls.__doc__.splitlines()[0])
+        cls.add_arguments(sub)
     args = parser.parse_args(argv)
+    if args.partner in CLIENTS:
+        # runs once: the report on stdout, the verdict in the exit status
+        return load_class(CLIENTS[args.partner]).command(args)
     logging.basicConfig(level=logging.INFO,
         format='%(asctime)s %(levelname)s %(message)s')
     sandbox = sandbox_class(args.partner).from_arguments(args)
@@ -318,4 +338,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

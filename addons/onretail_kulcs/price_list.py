@@ -1,0 +1,78 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Kulcs's promo prices as the rules of priority 10 of the promo list: the
+merchant's own rules (other priorities) are never touched"""
+import datetime
+
+from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
+
+PRIORITY = 10
+
+
+class PriceList(metaclass=PoolMeta):
+    __name__ = 'product.price_list'
+
+    def kulcs_set_promos(self, promos):
+        """Set the promo price of each product of promos ({product: net
+        price, 0 to end the promo}) from today: the set of the products
+        whose rules changed"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Line = pool.get('product.price_list.line')
+        today = Date.today()
+        yesterday = today - datetime.timedelta(days=1)
+        rules = self._kulcs_open_rules(list(promos), today)
+        to_create, to_write, changed = [], [], set()
+        for product, price in promos.items():
+            open_ = rules.get(product, [])
+            if price and [r.fixed_price for r in open_] == [price]:
+                continue
+            if not price and not open_:
+                continue
+            changed.add(product)
+            if price and open_:
+                rule, *open_ = open_
+                values = {'fixed_price': price}
+                if rule.start_date != today:
+                    values['start_date'] = today
+                to_write.extend(([rule], values))
+            elif price:
+                to_create.append({
+                        'price_list': self.id,
+                        'applies_to': 'product',
+                        'product': product.id,
+                        'compute_price': 'fixed',
+                        'fixed_price': price,
+                        'priority': PRIORITY,
+                        'start_date': today,
+                        })
+            for rule in open_:
+                values = {'end_date': yesterday}
+                if rule.start_date and rule.start_date > yesterday:
+                    values['start_date'] = yesterday
+                to_write.extend(([rule], values))
+        if to_write:
+            Line.write(*to_write)
+        if to_create:
+            Line.create(to_create)
+        return changed
+
+    def _kulcs_open_rules(self, products, today):
+        "{product: its open rules of priority 10, the oldest first}"
+        Line = Pool().get('product.price_list.line')
+        rules = {}
+        for sub in grouped_slice(products, 1000):
+            for rule in Line.search([
+                        ('price_list', '=', self.id),
+                        ('priority', '=', PRIORITY),
+                        ('applies_to', '=', 'product'),
+                        ('compute_price', '=', 'fixed'),
+                        ('product', 'in', [p.id for p in sub]),
+                        ['OR',
+                            ('end_date', '=', None),
+                            ('end_date', '>=', today),
+                            ],
+                        ], order=[('id', 'ASC')]):
+                rules.setdefault(rule.product, []).append(rule)
+        return rules

@@ -1,0 +1,272 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Kulcs's calls over real HTTP: trytond's WSGI application on a socket,
+served by the test's own thread (where its database lives) while a client
+thread makes the call"""
+import datetime
+import threading
+from decimal import Decimal
+from unittest.mock import patch
+
+import requests
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from trytond.modules.account.tests import create_chart
+from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.currency.tests import create_currency
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, RouteTestCase
+from trytond.transaction import Transaction, TransactionError
+from trytond.wsgi import app
+
+PASSWORD = 'kulcs-import-password'
+WEBSHOP_ID = 'WEB-4711'
+MARCH_14 = datetime.date(2025, 3, 14)
+MARCH_20 = datetime.date(2025, 3, 20)
+# The tables a call may write
+TABLES = ['product.template', 'product.product', 'product.list_price',
+    'product.price_list.line', 'stock.inventory', 'stock.inventory.line',
+    'stock.move', 'product.category']
+
+
+def products_xml(items, encoding='UTF-8'):
+    "A products document of items ({element: text})"
+    body = ''.join('<termek>%s</termek>' % ''.join(
+                '<%s>%s</%s>' % (k, v, k) for k, v in item.items())
+        for item in items)
+    return (f'<?xml version="1.0" encoding="{encoding}"?>'
+        f'<termekek>{body}</termekek>').encode(encoding)
+
+
+class QuietHandler(WSGIRequestHandler):
+    "No request lines on the test's output: they hold the token"
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def committed(function):
+    """Run function in a transaction and commit it, as the server does:
+    again, with the locks it asks for"""
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            try:
+                result = function()
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result
+
+
+class KulcsRouteTestCase(RouteTestCase):
+    "The URLs of Kulcs over HTTP"
+    module = 'onretail_kulcs'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        committed(cls.setUpShop)
+
+    @classmethod
+    def setUpShop(cls):
+        pool = Pool()
+        Account = pool.get('account.account')
+        Category = pool.get('product.category')
+        Connection = pool.get('kulcs.connection')
+        Location = pool.get('stock.location')
+        ModelData = pool.get('ir.model.data')
+        Move = pool.get('stock.move')
+        PriceList = pool.get('product.price_list')
+        Tax = pool.get('account.tax')
+        Template = pool.get('product.template')
+        User = pool.get('res.user')
+
+        huf = create_currency('HUF')
+        company = create_company(currency=huf)
+        with set_company(company):
+            create_chart(company, tax=True)
+            revenue, = Account.search([('type.revenue', '=', True),
+                    ('closed', '!=', True)], limit=1)
+            balance, = Account.search([('type.statement', '=', 'balance'),
+                    ('closed', '!=', True)], limit=1)
+            tax, = Tax.create([{'name': "ÁFA 27 %", 'description': "ÁFA",
+                        'type': 'percentage', 'rate': Decimal('.27'),
+                        'company': company.id,
+                        'invoice_account': balance.id,
+                        'credit_note_account': balance.id}])
+            category, = Category.create([{'name': "Goods",
+                        'accounting': True, 'account_revenue': revenue.id,
+                        'customer_taxes': [('add', [tax.id])]}])
+            unit = ModelData.get_id('product', 'uom_unit')
+            template, = Template.create([{'name': "Boots", 'type': 'goods',
+                        'default_uom': unit, 'sale_uom': unit,
+                        'salable': True, 'account_category': category.id,
+                        'list_price': Decimal('9000'),
+                        'products': [('create', [{'suffix_code': 'A-100'}])],
+                        }])
+            product, = template.products
+            warehouse, = Location.search([('type', '=', 'warehouse')],
+                limit=1)
+            supplier, = Location.search([('type', '=', 'supplier')],
+                limit=1)
+            move, = Move.create([{'product': product.id, 'unit': unit,
+                        'quantity': 12, 'from_location': supplier.id,
+                        'to_location': warehouse.storage_location.id,
+                        'effective_date': datetime.date(2025, 3, 1),
+                        'unit_price': Decimal(5000), 'currency': huf.id,
+                        'company': company.id}])
+            Move.do([move])
+            price_list, = PriceList.create([{'name': "Webshop Promo",
+                        'company': company.id,
+                        'lines': [('create', [{
+                                        'applies_to': 'product',
+                                        'product': product.id,
+                                        'compute_price': 'fixed',
+                                        'fixed_price': Decimal('8500'),
+                                        'priority': 5,
+                                        }])],
+                        }])
+            user, = User.create([{'login': 'kulcs', 'name': "Kulcs",
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        'groups': [('add', [
+                                    ModelData.get_id(
+                                        'product', 'group_product_admin'),
+                                    ModelData.get_id('stock', 'group_stock'),
+                                    ModelData.get_id(
+                                        'stock', 'group_stock_admin'),
+                                    ])],
+                        }])
+            connection, = Connection.create([{'name': "Kulcs Ügyvitel",
+                        'company': company.id, 'webshop_id': WEBSHOP_ID,
+                        'import_password': PASSWORD,
+                        'warehouse': warehouse.id,
+                        'promo_price_list': price_list.id,
+                        'sync_user': user.id, 'gross_prices': True}])
+        cls.company_id = company.id
+        cls.product_id = product.id
+        cls.connection_id = connection.id
+        cls.token = connection.token
+
+    def setUp(self):
+        super().setUp()
+        self.server = make_server('127.0.0.1', 0, app,
+            request_handler=QuietHandler)
+        self.addCleanup(self.server.server_close)
+
+    def url(self, name, token=None, connection_id=None):
+        return 'http://127.0.0.1:%s/%s/kulcs/%s/%s/%s' % (
+            self.server.server_port, DB_NAME,
+            connection_id or self.connection_id, token or self.token, name)
+
+    def call(self, method, url, today=MARCH_14, **kwargs):
+        """The response of the call, made by a client thread and served by
+        this one"""
+        answers = []
+
+        def client():
+            try:
+                answers.append(requests.request(
+                        method, url, timeout=30, **kwargs))
+            except Exception as error:
+                answers.append(error)
+        thread = threading.Thread(target=client)
+        Date = Pool(DB_NAME).get('ir.date')
+        with patch.object(Date, 'today', return_value=today):
+            thread.start()
+            self.server.timeout = 30
+            self.server.handle_request()
+            thread.join(30)
+        answer, = answers
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def post_products(self, items, today=MARCH_14, password=PASSWORD,
+            **kwargs):
+        return self.call('POST', self.url('products'), today=today,
+            params={'jelszo': password}, data=products_xml(items),
+            headers={'Content-Type': 'application/xml'}, **kwargs)
+
+    def state(self):
+        """The product's list price, its rules of the promo list (priority,
+        price, start, end), its quantity in the warehouse and the count of
+        each table a call may write"""
+        with Transaction().start(DB_NAME, 0,
+                context={'company': self.company_id}):
+            pool = Pool()
+            Line = pool.get('product.price_list.line')
+            Product = pool.get('product.product')
+            product = Product(self.product_id)
+            rules = [(l.priority, l.fixed_price, l.start_date, l.end_date)
+                for l in Line.search([('product', '=', product.id)],
+                    order=[('id', 'ASC')])]
+            with Transaction().set_context(stock_date_end=MARCH_20,
+                    locations=[self.warehouse_id()]):
+                quantity = Product(self.product_id).quantity
+            counts = {name: pool.get(name).search([], count=True)
+                for name in TABLES}
+            return product.template.list_price, rules, quantity, counts
+
+    def warehouse_id(self):
+        Location = Pool().get('stock.location')
+        warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
+        return warehouse.id
+
+    def last_log(self):
+        with Transaction().start(DB_NAME, 0):
+            Log = Pool().get('onretail.sync.log')
+            log, = Log.search([], order=[('id', 'DESC')], limit=1)
+            return log.state, {k: getattr(log, 'count_' + k) for k in [
+                    'read', 'updated', 'unchanged', 'skipped', 'errors']}, [
+                (l.kind, l.reference) for l in log.lines]
+
+    def test_examples_5_and_6(self):
+        """Example 5: the list price net of 27 %, a priority-10 rule of the
+        promo price, an inventory of +3; the same document again writes
+        nothing; an unknown code is skipped. Example 6: a promo price of 0
+        ends the rule yesterday, the merchant's priority-5 rule stays; a bad
+        token is a 404, a bad import password a 403, both empty"""
+        a_100 = {'termekkod': 'A-100', 'ar': '12700', 'arakcios': '9990',
+            'szabadraktar': '15'}
+        answer = self.post_products([a_100, {'termekkod': 'ZZZ',
+                        'ar': '100'}])
+        self.assertEqual(answer.status_code, 200, answer.content)
+        self.assertIn(b'<allapot>OK</allapot>', answer.content)
+        price, rules, quantity, counts = self.state()
+        self.assertEqual(price, Decimal('10000.0000'))
+        self.assertEqual(rules, [
+                (5, Decimal('8500'), None, None),
+                (10, Decimal('7866.1417'), MARCH_14, None)])
+        self.assertEqual(quantity, 15)
+        self.assertEqual(self.last_log(), ('partial', {
+                    'read': 2, 'updated': 1, 'unchanged': 0,
+                    'skipped': 1, 'errors': 0}, [('skipped', 'ZZZ')]))
+
+        answer = self.post_products([a_100])
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(self.state(), (price, rules, quantity, counts))
+        self.assertEqual(self.last_log()[1]['unchanged'], 1)
+
+        for response in [
+                self.call('POST', self.url('products', token='x' * 43),
+                    params={'jelszo': PASSWORD},
+                    data=products_xml([dict(a_100, arakcios='0')])),
+                self.post_products([dict(a_100, arakcios='0')],
+                    password='wrong'),
+                ]:
+            self.assertIn(response.status_code, {404, 403})
+            self.assertEqual(response.content, b'')
+        self.assertEqual(self.state(), (price, rules, quantity, counts))
+
+        answer = self.post_products([dict(a_100, arakcios='0')],
+            today=MARCH_20)
+        self.assertEqual(answer.status_code, 200)
+        _, rules, _, _ = self.state()
+        self.assertEqual(rules, [
+                (5, Decimal('8500'), None, None),
+                (10, Decimal('7866.1417'), MARCH_14,
+                    datetime.date(2025, 3, 19))])
