@@ -262,15 +262,16 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
             path=os.path.dirname(sys.executable))
         if not command:
             raise KulcsError(gettext('onretail_kulcs.msg_simulation_missing'))
-        base = self.url('products').rsplit('/', 1)[0]
-        # the secrets on stdin: never on a command line that ps shows
+        # the URL (its token) and the secrets on stdin: never on a command
+        # line that ps shows
         config = json.dumps({
+                'url': self.url('products').rsplit('/', 1)[0],
                 'import_password': self.import_password,
                 'webshop_id': self.webshop_id,
                 })
         try:
-            done = subprocess.run([command, 'kulcs', '--url', base,
-                    '--config', '-'], input=config.encode(),
+            done = subprocess.run([command, 'kulcs', '--config', '-'],
+                input=config.encode(),
                 capture_output=True, timeout=SIMULATION_TIMEOUT)
             report = json.loads(done.stdout)
         except (OSError, subprocess.TimeoutExpired, ValueError) as error:

@@ -27,6 +27,8 @@ METHODS = {
     }
 FORM = 'application/x-www-form-urlencoded'
 XML = 'application/xml; charset=utf-8'
+# The fields of a form that are read: xml, jelszo, webshopid and a few more
+MAX_FIELDS = 10
 
 
 def empty(status):
@@ -100,7 +102,11 @@ def form_of(request, body):
     if request.mimetype != FORM:
         return None
     fields = {}
-    for key, value in urllib.parse.parse_qsl(body, max_num_fields=10):
+    # not urllib's parse_qsl: it decodes the values as UTF-8
+    for pair in body.split(b'&')[:MAX_FIELDS]:
+        key, _, value = pair.partition(b'=')
+        key, value = (urllib.parse.unquote_to_bytes(v.replace(b'+', b' '))
+            for v in (key, value))
         fields.setdefault(key.decode('latin-1'), value)
     return fields
 

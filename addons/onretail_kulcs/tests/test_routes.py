@@ -270,3 +270,68 @@ class KulcsRouteTestCase(RouteTestCase):
                 (5, Decimal('8500'), None, None),
                 (10, Decimal('7866.1417'), MARCH_14,
                     datetime.date(2025, 3, 19))])
+
+    def test_refused_before_reading(self):
+        """An unknown connection, token or URL is a 404, a wrong method a
+        405, a body over 20 MB a 413, a wrong import password or webshop ID
+        a 403: each empty, nothing changed"""
+        before = self.state()
+        document = products_xml([{'termekkod': 'A-100', 'ar': '1'}])
+        big = b'<termekek>' + b' ' * (20 * 1024 * 1024) + b'</termekek>'
+        ok = {'jelszo': PASSWORD}
+        for status, method, url, params, data in [
+                (404, 'POST', self.url('products', connection_id='999999'),
+                    ok, document),
+                (404, 'POST', self.url('products', connection_id='1x'),
+                    ok, document),
+                (404, 'POST', self.url('prices'), ok, document),
+                (405, 'GET', self.url('products'), ok, None),
+                (413, 'POST', self.url('products'), ok, big),
+                (403, 'POST', self.url('products'), {}, document),
+                (403, 'POST', self.url('products'),
+                    dict(ok, webshopid='WEB-1'), document),
+                ]:
+            with self.subTest(status=status, url=url, params=params):
+                answer = self.call(method, url, params=params, data=data)
+                self.assertEqual(
+                    (answer.status_code, answer.content), (status, b''))
+        self.assertEqual(self.state(), before)
+
+    def test_form_encodings_and_decimal_comma(self):
+        """The document as the form field xml, with the password and the
+        webshop ID; ISO-8859-2 and windows-1250 as declared; a decimal
+        comma"""
+        for encoding in ['ISO-8859-2', 'windows-1250']:
+            with self.subTest(encoding=encoding):
+                answer = self.call('POST', self.url('products'), data={
+                        'jelszo': PASSWORD, 'webshopid': WEBSHOP_ID,
+                        'xml': products_xml([
+                                {'termekkod': 'A-100', 'ar': '11430,00'},
+                                {'termekkod': 'KESZTYŰ-ŐSZ', 'ar': '1'}],
+                            encoding)})
+                self.assertEqual(answer.status_code, 200, answer.content)
+                self.assertEqual(self.state()[0], Decimal('9000.0000'))
+                self.assertEqual(self.last_log()[2],
+                    [('skipped', 'KESZTYŰ-ŐSZ')])
+
+    def test_dtd_refused(self):
+        """A billion laughs and an external entity: HIBA, the run failed,
+        nothing changed"""
+        before = self.state()
+        laughs = ('<!DOCTYPE termekek [<!ENTITY a "aaaaaaaaaa">'
+            + ''.join('<!ENTITY %s "%s">' % (chr(98 + i), ('&%s;' % chr(
+                                97 + i)) * 10) for i in range(8))
+            + ']><termekek><termek><termekkod>&i;</termekkod></termek>'
+            '</termekek>')
+        entity = ('<!DOCTYPE termekek [<!ENTITY x SYSTEM '
+            '"file:///etc/passwd">]><termekek><termek><termekkod>&x;'
+            '</termekkod></termek></termekek>')
+        for name, text in [('laughs', laughs), ('entity', entity)]:
+            with self.subTest(document=name):
+                answer = self.call('POST', self.url('products'),
+                    params={'jelszo': PASSWORD}, data=text.encode())
+                self.assertEqual(answer.status_code, 400)
+                self.assertIn(b'<allapot>HIBA</allapot>', answer.content)
+                self.assertNotIn(b'root:', answer.content)
+                self.assertEqual(self.last_log()[0], 'failed')
+        self.assertEqual(self.state(), before)
