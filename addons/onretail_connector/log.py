@@ -162,7 +162,9 @@ class SyncRun:
         if len(self.lines) < MAX_LINES:
             self.lines.append({
                     'kind': kind,
-                    'reference': str(reference)[:100],
+                    # a Char: a partner's control characters shown as ?
+                    'reference': ''.join(c if c.isprintable() else '?'
+                        for c in str(reference)[:100]),
                     'message': str(message)[:MAX_MESSAGE],
                     })
 

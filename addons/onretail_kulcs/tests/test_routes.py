@@ -335,3 +335,100 @@ class KulcsRouteTestCase(RouteTestCase):
                 self.assertNotIn(b'root:', answer.content)
                 self.assertEqual(self.last_log()[0], 'failed')
         self.assertEqual(self.state(), before)
+
+    def test_malformed_corpus(self):
+        """Malformed documents: never a 500; refused as a whole (400)
+        without a trace, or taken with their bad items as errors and the
+        good item written whole"""
+        documents = malformed_documents()
+        self.assertGreaterEqual(len(documents), 200)
+        before = self.state()
+        statuses = set()
+        for number, data in enumerate(documents):
+            with self.subTest(document=number, data=data[:300]):
+                answer = self.call('POST', self.url('products'),
+                    params={'jelszo': PASSWORD}, data=data,
+                    headers={'Content-Type': 'application/xml'})
+                statuses.add(answer.status_code)
+                self.assertIn(answer.status_code, {200, 400})
+                self.assertIn(b'<allapot>', answer.content)
+                price, rules, quantity, counts = self.state()
+                self.assertEqual((rules, quantity, counts), before[1:])
+                if answer.status_code == 400:
+                    self.assertEqual(price, before[0])
+                    self.assertEqual(self.last_log()[0], 'failed',
+                        answer.content)
+                elif price != before[0]:
+                    self.assertEqual(price, GOOD_PRICE)
+                    self.post_products([{'termekkod': 'A-100',
+                                'ar': str(before[0] * Decimal('1.27'))}])
+        self.assertEqual(statuses, {200, 400})
+        self.assertEqual(self.state(), before)
+
+
+# The good item of the malformed documents: its price changes, nothing else
+GOOD = '<termek><termekkod>A-100</termekkod><ar>1270</ar></termek>'
+GOOD_PRICE = Decimal('1000.0000')
+
+
+def malformed_documents():
+    "Products documents that are wrong in each way Kulcs or a stranger errs"
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    whole = f'{head}<termekek>{GOOD}%s</termekek>'
+    documents = []
+    # wrong values of each element of an item beside the good one
+    wrong = ['', ' ', 'x', '1e5', 'NaN', 'inf', '-1', '1.2.3', '1,2,3',
+        '1 000', '0x10', '١٢', '9' * 20, '1.' + '5' * 20, '+5', '.5', '5.',
+        '&#0;', '\u202e12']
+    for element in ['ar', 'arakcios', 'szabadraktar']:
+        for value in wrong:
+            documents.append(whole % (
+                    f'<termek><termekkod>B-{len(documents)}</termekkod>'
+                    f'<{element}>{value}</{element}></termek>'))
+    for code in ['', ' ', 'x' * 101, 'A\tB', 'A\x7fB', '<x/>']:
+        documents.append(whole % (
+                f'<termek><termekkod>{code}</termekkod><ar>1</ar></termek>'))
+    documents += [
+        whole % '<termek><ar>1</ar></termek>',
+        whole % '<termek/>',
+        whole % GOOD,
+        whole % '<termek><termekkod>C</termekkod><ar>1</ar><ar>2</ar>'
+        '</termek>',
+        whole % '<termek><termekkod>C<b>1</b></termekkod></termek>',
+        whole % '<termek><termekkod>C</termekkod><nev>' + 'n' * 300
+        + '</nev></termek>',
+        ]
+    # documents that are no products document at all
+    texts = [
+        '', ' ', 'null', '{}', 'termekek', '<termekek>',
+        f'<termekek>{GOOD}', f'<termekek>{GOOD}</termekek', '<termekek/>x',
+        f'<termekek>{GOOD}</termekek><termekek/>', '<kategoriak/>',
+        f'<termekek xmlns="urn:x">{GOOD}</termekek>',
+        f'<termekek>{GOOD}<kategoria/></termekek>',
+        f'<termekek>{GOOD}text<x/></termekek>',
+        f'<termekek>{GOOD}&unknown;</termekek>',
+        f'<termekek>{GOOD}<![CDATA[</termekek>',
+        '<?xml version="1.0" encoding="EBCDIC"?><termekek/>',
+        '<?xml version="1.0" encoding="UTF-16"?><termekek/>',
+        '<?xml version="1.0" encoding="x\x00"?><termekek/>',
+        f'<!DOCTYPE termekek SYSTEM "http://127.0.0.1:1/x.dtd">'
+        f'<termekek>{GOOD}</termekek>',
+        f'<!DOCTYPE termekek [<!ENTITY % x SYSTEM "file:///etc/passwd">'
+        f'%x;]><termekek>{GOOD}</termekek>',
+        f'<?xml-stylesheet href="x"?><termekek>{GOOD}</termekek>',
+        '<' * 1000, '<termekek>' * 10000,
+        ]
+    documents += [(head + t if n % 2 else t) for n, t in enumerate(texts)]
+    documents = [d.encode('utf-8', 'surrogatepass') for d in documents]
+    good = (head + f'<termekek>{GOOD}</termekek>').encode()
+    # cut anywhere
+    documents += [good[:n] for n in range(len(good))]
+    # bytes that are not of the encoding declared
+    documents += [
+        good.replace(b'1270', b'\xff\xfe'),
+        good.replace(b'UTF-8', b'ISO-8859-2').replace(b'A-100', b'\xc5\x91'),
+        b'\xef\xbb\xbf' + good,
+        b'\x00' * 100,
+        bytes(range(256)),
+        ]
+    return documents
