@@ -156,7 +156,7 @@ class SyncRun:
 
     def fail(self, message):
         "The run failed as a whole: nothing of it was written"
-        self.message = str(message)[:MAX_MESSAGE]
+        self.message = text(message)
 
     def _line(self, kind, reference, message):
         if len(self.lines) < MAX_LINES:
@@ -165,7 +165,7 @@ class SyncRun:
                     # a Char: a partner's control characters shown as ?
                     'reference': ''.join(c if c.isprintable() else '?'
                         for c in str(reference)[:100]),
-                    'message': str(message)[:MAX_MESSAGE],
+                    'message': text(message),
                     })
 
     @property
@@ -203,3 +203,8 @@ class SyncRun:
         logger.info("%s of %s: %s %s", self.operation, values['connection'],
             values['state'], self.counts)
         return log.id
+
+
+def text(message):
+    "message as the Text of a log: PostgreSQL stores no NUL character"
+    return str(message)[:MAX_MESSAGE].replace('\x00', '')

@@ -37,6 +37,7 @@ def encoding_of(data):
     if not match:
         return 'UTF-8'
     name = match.group(1).decode('ascii', 'replace').lower()
+    name = ''.join(c if c.isprintable() else '?' for c in name)
     if name not in ENCODINGS:
         raise DocumentError(gettext('onretail_kulcs.msg_document_encoding',
                 encoding=name))
