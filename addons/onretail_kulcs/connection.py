@@ -24,7 +24,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.url import http_base
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import document, product
+from . import category, document, product
 from .exceptions import KulcsError
 
 # The URLs that Kulcs calls, in the order support asks for them
@@ -74,6 +74,21 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
     coupon_sku = fields.Char("Coupon SKU", strip=True,
         help="The code Kulcs-Soft uses for coupons: an order's discount "
         "goes over as a negative item with it.")
+    shipping_product = fields.Many2One('product.product',
+        "Shipping Product",
+        domain=[('type', '=', 'service')],
+        help="The service of a sale's shipping: its lines go to Kulcs with "
+        "the shipping fee SKU.")
+    payment_fee_product = fields.Many2One('product.product',
+        "Payment Fee Product",
+        domain=[('type', '=', 'service')],
+        help="The service of a sale's payment fee: its lines go to Kulcs "
+        "with the payment fee SKU.")
+    coupon_product = fields.Many2One('product.product', "Coupon Product",
+        domain=[('type', '=', 'service')],
+        help="The service of a sale's coupon discount: its lines, and "
+        "negative lines without a product, go to Kulcs with the coupon "
+        "SKU.")
     token = Secret("Token", readonly=True,
         help="The secret part of the URLs; Regenerate URLs replaces it, and "
         "the old URLs stop working.")
@@ -100,8 +115,8 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         "empty: promo prices are not taken.")
     sync_user = fields.Many2One('res.user', "Sync User", required=True,
         help="The user whose rights the calls of Kulcs have: it needs the "
-        "groups Product Administration and Stock, and the connection's "
-        "company.")
+        "groups Product Administration, Stock, Stock Administration and "
+        "Sales, and the connection's company.")
     gross_prices = fields.Boolean("Gross Prices",
         help="Kulcs's prices include tax: the list prices and promo prices "
         "are made net of the products' customer taxes.")
@@ -218,6 +233,39 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         def apply(run):
             Product.kulcs_apply(self, product.read_items(data, run), run)
         return self._kulcs_run('kulcs_products', apply)
+
+    def kulcs_categories(self, data):
+        """Apply the categories document of data (full sync only): (HTTP
+        status, answer); UserError when the document is refused"""
+        Category = Pool().get('product.category')
+        if self.sync_type != 'full':
+            return HTTPStatus.CONFLICT, document.answer(False, gettext(
+                    'onretail_kulcs.msg_categories_full_only',
+                    connection=self.rec_name))
+
+        def apply(run):
+            Category.kulcs_apply(self, category.read_items(data, run), run)
+        return self._kulcs_run('kulcs_categories', apply)
+
+    def kulcs_orders(self, data):
+        "The orders Kulcs has yet to receive: (HTTP status, document)"
+        Sale = Pool().get('sale.sale')
+        run = SyncRun(self, 'kulcs_orders', 'inbound', company=self.company)
+        sales = Sale.kulcs_pending(self)
+        run.count('read', len(sales))
+        content = Sale.kulcs_orders_document(self, sales)
+        self._kulcs_save(run)
+        return HTTPStatus.OK, content
+
+    def kulcs_confirm(self, data):
+        """Mark the orders of the confirmation document of data received:
+        (HTTP status, answer); UserError when the document is refused"""
+        Sale = Pool().get('sale.sale')
+
+        def apply(run):
+            Sale.kulcs_confirm(self, list(document.read_texts(
+                        data, 'visszaigazolas', 'azonosito')), run)
+        return self._kulcs_run('kulcs_confirm', apply)
 
     def _kulcs_run(self, operation, function):
         """The answer of function(run) for Kulcs, whose sync log is written

@@ -44,7 +44,7 @@ def encoding_of(data):
     return ENCODINGS[name]
 
 
-def read_items(data, root, item):
+def read_items(data, root, item, texts=False):
     """Yield {element: text} of each <item> of the document <root> in data,
     or the ItemError that says why an item is not one; DocumentError when
     data is no such document (nothing of it is to be written)"""
@@ -68,7 +68,7 @@ def read_items(data, root, item):
                 raise DocumentError(gettext(
                         'onretail_kulcs.msg_document_element',
                         element=str(element.tag)[:50], root=root, item=item))
-            yield values_of(element)
+            yield (text_of(element) if texts else values_of(element))
             # what was read is let go: the document is never a whole tree
             element.clear()
             parent = element.getparent()
@@ -80,6 +80,12 @@ def read_items(data, root, item):
     if depth:
         raise DocumentError(gettext('onretail_kulcs.msg_document_malformed',
                 error="truncated"))
+
+
+def read_texts(data, root, item):
+    """Yield the text of each <item> of the document <root> in data;
+    DocumentError when data is no such document"""
+    yield from read_items(data, root, item, texts=True)
 
 
 def check_root(element, root):
@@ -101,6 +107,14 @@ def values_of(element):
                     element=child.tag[:50]))
         values[child.tag] = (child.text or '').strip()
     return values
+
+
+def text_of(element):
+    "The text of an element that holds no elements, DocumentError if not"
+    if len(element):
+        raise DocumentError(gettext('onretail_kulcs.msg_document_nested',
+                element=element.tag[:50]))
+    return (element.text or '').strip()
 
 
 def decimal(values, name, reference, minimum=Decimal(0)):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from unittest.mock import patch
 
 import requests
+from lxml import etree
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from trytond.modules.account.tests import create_chart
@@ -138,18 +139,60 @@ class KulcsRouteTestCase(RouteTestCase):
                                     ModelData.get_id('stock', 'group_stock'),
                                     ModelData.get_id(
                                         'stock', 'group_stock_admin'),
+                                    ModelData.get_id('sale', 'group_sale'),
                                     ])],
                         }])
+            ship_template, = Template.create([{'name': "Delivery",
+                        'type': 'service', 'default_uom': unit,
+                        'sale_uom': unit, 'salable': True,
+                        'account_category': category.id,
+                        'list_price': Decimal('500'),
+                        'products': [('create', [{}])]}])
+            shipping, = ship_template.products
+            sale = cls.create_sale(product, shipping)
             connection, = Connection.create([{'name': "Kulcs Ügyvitel",
                         'company': company.id, 'webshop_id': WEBSHOP_ID,
                         'import_password': PASSWORD,
                         'warehouse': warehouse.id,
                         'promo_price_list': price_list.id,
-                        'sync_user': user.id, 'gross_prices': True}])
+                        'sync_user': user.id, 'gross_prices': True,
+                        'order_media': ['sale'],
+                        'shipping_product': shipping.id,
+                        'shipping_sku': 'SZALLITAS'}])
+        cls.sale_id = sale.id
         cls.company_id = company.id
         cls.product_id = product.id
         cls.connection_id = connection.id
         cls.token = connection.token
+
+    @classmethod
+    def create_sale(cls, product, shipping):
+        "A confirmed sales order of 2 × A-100 at 1000 and its delivery"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Sale = pool.get('sale.sale')
+        party, = Party.create([{'name': "Kovács Anna",
+                    'addresses': [('create', [{'street': "Fő utca 1.",
+                                    'city': "Budapest"}])],
+                    'contact_mechanisms': [('create', [
+                                {'type': 'email',
+                                    'value': 'anna@example.com'}])]}])
+        sale = Sale(party=party, sale_date=MARCH_14,
+            invoice_method='manual', shipment_method='manual')
+        sale.on_change_party()
+        lines = []
+        for item, quantity, price in [
+                (product, 2, Decimal('1000')), (shipping, 1, Decimal('500'))]:
+            line = pool.get('sale.line')(product=item, quantity=quantity)
+            line.sale = sale
+            line.on_change_product()
+            line.unit_price = price
+            lines.append(line)
+        sale.lines = lines
+        sale.save()
+        Sale.quote([sale])
+        Sale.confirm([sale])
+        return sale
 
     def setUp(self):
         super().setUp()
@@ -270,6 +313,92 @@ class KulcsRouteTestCase(RouteTestCase):
                 (5, Decimal('8500'), None, None),
                 (10, Decimal('7866.1417'), MARCH_14,
                     datetime.date(2025, 3, 19))])
+
+    def test_orders_fetched_and_confirmed(self):
+        """The confirmed sale is an order with its customer, its items net
+        and gross and its delivery as the shipping SKU, adding up to its
+        total; confirmed, it is no longer listed; confirmed again, it is
+        unchanged; an unknown number is skipped"""
+        answer = self.call('GET', self.url('orders'),
+            params={'jelszo': PASSWORD})
+        self.assertEqual(answer.status_code, 200, answer.content)
+        orders = etree.fromstring(answer.content)
+        order, = orders.findall('rendeles')
+        with Transaction().start(DB_NAME, 0):
+            sale = Pool().get('sale.sale')(self.sale_id)
+            number, total = sale.number, sale.total_amount
+        self.assertEqual(order.findtext('azonosito'), number)
+        self.assertEqual(order.findtext('penznem'), 'HUF')
+        self.assertEqual(order.findtext('vevo/nev'), "Kovács Anna")
+        self.assertEqual(order.findtext('vevo/email'), 'anna@example.com')
+        self.assertIn("Budapest", order.findtext('vevo/szallitasi_cim'))
+        items = [{e.tag: e.text for e in item}
+            for item in order.findall('tetelek/tetel')]
+        self.assertEqual([(i['termekkod'], i['mennyiseg'], i['nettoar'],
+                    i['bruttoar'], i['afakulcs']) for i in items], [
+                ('A-100', '2', '1000', '1270', '27'),
+                ('SZALLITAS', '1', '500', '635', '27')])
+        self.assertEqual(sum(Decimal(i['bruttoar']) * Decimal(i['mennyiseg'])
+                for i in items), total)
+
+        confirmation = ('<visszaigazolas><azonosito>%s</azonosito>'
+            '<azonosito>X-1</azonosito></visszaigazolas>' % number).encode()
+        for counts in [
+                {'read': 2, 'updated': 1, 'unchanged': 0, 'skipped': 1,
+                    'errors': 0},
+                {'read': 2, 'updated': 0, 'unchanged': 1, 'skipped': 1,
+                    'errors': 0}]:
+            answer = self.call('POST', self.url('confirm'),
+                params={'jelszo': PASSWORD}, data=confirmation)
+            self.assertEqual(answer.status_code, 200, answer.content)
+            self.assertEqual(self.last_log()[:2], ('partial', counts))
+            answer = self.call('GET', self.url('orders'),
+                params={'jelszo': PASSWORD})
+            self.assertEqual(
+                etree.fromstring(answer.content).findall('rendeles'), [])
+
+    def test_categories(self):
+        """Stock and price: 409. Full: the tree created with its parents,
+        an unknown parent and a cycle refused; renamed on the next call"""
+        document = ('<kategoriak>%s</kategoriak>' % ''.join(
+                '<kategoria><azonosito>%s</azonosito><nev>%s</nev>'
+                '<szulo>%s</szulo></kategoria>' % c for c in [
+                    ('1', 'Ruházat', ''), ('2', 'Kesztyűk', '1'),
+                    ('3', 'Sálak', '99'), ('4', 'A', '5'), ('5', 'B', '4'),
+                    ])).encode()
+        answer = self.call('POST', self.url('categories'),
+            params={'jelszo': PASSWORD}, data=document)
+        self.assertEqual(answer.status_code, 409)
+        self.assertIn(b'HIBA', answer.content)
+        self.set_sync_type('full')
+        self.addCleanup(self.set_sync_type, 'stock_price')
+        answer = self.call('POST', self.url('categories'),
+            params={'jelszo': PASSWORD}, data=document)
+        self.assertEqual(answer.status_code, 200, answer.content)
+        state, counts, lines = self.last_log()
+        self.assertEqual((counts['read'], counts['errors']), (5, 3))
+        self.assertEqual(sorted(r for _, r in lines), ['3', '4', '5'])
+        self.assertEqual(self.categories(), {
+                '1': ('Ruházat', None), '2': ('Kesztyűk', '1')})
+        answer = self.call('POST', self.url('categories'),
+            params={'jelszo': PASSWORD},
+            data=document.replace('Kesztyűk'.encode(), b'Kesztyuk'))
+        self.assertEqual(self.last_log()[1]['updated'], 1)
+        self.assertEqual(self.categories()['2'], ('Kesztyuk', '1'))
+
+    def set_sync_type(self, sync_type):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Connection = Pool().get('kulcs.connection')
+            Connection.write([Connection(self.connection_id)],
+                {'sync_type': sync_type})
+            transaction.commit()
+
+    def categories(self):
+        with Transaction().start(DB_NAME, 0):
+            Category = Pool().get('product.category')
+            return {c.kulcs_id: (c.name,
+                    c.parent.kulcs_id if c.parent else None)
+                for c in Category.search([('kulcs_id', '!=', None)])}
 
     def test_refused_before_reading(self):
         """An unknown connection, token or URL is a 404, a wrong method a
