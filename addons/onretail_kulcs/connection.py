@@ -115,8 +115,9 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         "empty: promo prices are not taken.")
     sync_user = fields.Many2One('res.user', "Sync User", required=True,
         help="The user whose rights the calls of Kulcs have: it needs the "
-        "groups Product Administration, Stock, Stock Administration and "
-        "Sales, and the connection's company.")
+        "groups Product Administration, Account Product Administration "
+        "(full sync), Stock, Stock Administration and Sales, and the "
+        "connection's company.")
     gross_prices = fields.Boolean("Gross Prices",
         help="Kulcs's prices include tax: the list prices and promo prices "
         "are made net of the products' customer taxes.")

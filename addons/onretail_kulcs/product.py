@@ -3,7 +3,14 @@
 """Kulcs's products document applied: the base prices, promo prices and
 free stock of the products it names by code, and in a full sync their
 names, units, taxes, images and categories, new products created"""
+import base64
+import binascii
+import hashlib
+import io
+import warnings
 from decimal import Decimal
+
+from PIL import Image as PILImage
 
 from trytond.i18n import gettext
 from trytond.model import fields
@@ -18,7 +25,9 @@ from .exceptions import ItemError
 CHUNK = 1000
 MAX_PRICE = Decimal('1e12')
 MAX_STOCK = Decimal('1e9')
-FULL_ONLY = ['nev', 'tmegjegyzes', 'mee', 'afakulcs', 'kep', 'kat']
+# The largest picture Kulcs may send, in pixels a side
+MAX_PIXELS = 10000
+PICTURES = {b'\xff\xd8\xff', b'\x89PNG\r\n\x1a\n'}
 
 
 class Item:
@@ -70,23 +79,143 @@ def read_items(data, run):
     return list(items.values())
 
 
+class Template(metaclass=PoolMeta):
+    __name__ = 'product.template'
+
+    kulcs_image = fields.Char("Kulcs Image", readonly=True,
+        help="The picture Kulcs sent last: its http(s) URL (stored, never "
+        "fetched) or the fingerprint of the image it sent.")
+
+    @classmethod
+    def copy(cls, templates, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('kulcs_image')
+        return super().copy(templates, default=default)
+
+
+class Details:
+    """What a full sync sets of a product, resolved from its item: the
+    unit, the account category, the category, the picture"""
+    __slots__ = ('unit', 'account_category', 'category', 'image', 'picture')
+
+    def __init__(self, connection, item, cache):
+        self.unit = cache.unit(connection, item)
+        self.account_category = cache.account_category(item)
+        self.category = item.category and cache.category(item.category)
+        self.image, self.picture = picture(item)
+
+
+class Lookups:
+    "The units, account categories and categories of one document"
+
+    def __init__(self):
+        self.rates, self.categories = {}, {}
+
+    def unit(self, connection, item):
+        if not item.unit:
+            return None
+        for unit in connection.units:
+            if unit.name == item.unit:
+                return unit.unit
+        raise ItemError(gettext('onretail_kulcs.msg_item_unit',
+                item=item.code, unit=item.unit))
+
+    def account_category(self, item):
+        "The oldest account category whose customer taxes make the rate"
+        Category = Pool().get('product.category')
+        if item.rate is None:
+            return None
+        if not self.rates:
+            for category in Category.search([('accounting', '=', True)],
+                    order=[('id', 'ASC')]):
+                rate = sum((t.rate for t in category.customer_taxes_used
+                        if t.type == 'percentage' and t.rate), Decimal(0))
+                self.rates.setdefault(rate * 100, category)
+        category = self.rates.get(item.rate)
+        if category is None:
+            raise ItemError(gettext('onretail_kulcs.msg_item_rate',
+                    item=item.code, rate=item.rate))
+        return category
+
+    def category(self, kat):
+        "The category of Kulcs's id kat, else of its name, else a new one"
+        Category = Pool().get('product.category')
+        if kat not in self.categories:
+            category = Category.kulcs_of([kat]).get(kat)
+            if category is None:
+                categories = Category.search([('name', '=', kat)],
+                    order=[('id', 'ASC')], limit=1)
+                category, = categories or Category.create([{'name': kat}])
+            self.categories[kat] = category
+        return self.categories[kat]
+
+
+def picture(item):
+    """(the fingerprint or URL that the template keeps, the image bytes or
+    None) of the item's kep; ItemError when it is no JPEG or PNG"""
+    kep = item.image
+    if not kep:
+        return None, None
+    if kep.startswith(('http://', 'https://')):
+        if len(kep) > 1000 or not kep.isprintable():
+            raise ItemError(gettext('onretail_kulcs.msg_item_image',
+                    item=item.code))
+        return kep, None
+    try:
+        data = base64.b64decode(kep, validate=True)
+        if not any(data.startswith(m) for m in PICTURES):
+            raise ValueError
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data)) as image:
+                if max(image.size) > MAX_PIXELS:
+                    raise ValueError
+                image.verify()
+    except (binascii.Error, ValueError, OSError, SyntaxError,
+            PILImage.DecompressionBombError,
+            PILImage.DecompressionBombWarning):
+        raise ItemError(gettext('onretail_kulcs.msg_item_image',
+                item=item.code))
+    return 'sha256:' + hashlib.sha256(data).hexdigest(), data
+
+
 class Product(metaclass=PoolMeta):
     __name__ = 'product.product'
 
     @classmethod
     def kulcs_apply(cls, connection, items, run):
-        """Write what items change of the connection's products, their
-        promo rules and (in one inventory) their stock: the counts and
-        lines of run"""
+        """Write what items change of the connection's products (created
+        in a full sync), their promo rules and (in one inventory) their
+        stock: the counts and lines of run"""
         pool = Pool()
         Inventory = pool.get('stock.inventory')
         PriceList = pool.get('product.price_list')
-        found, changed, quantities, promos = [], set(), {}, {}
+        full = connection.sync_type == 'full'
+        lookups = Lookups()
+        found, created, changed, quantities, promos = [], set(), set(), {}, {}
         for chunk in grouped_slice(items, CHUNK):
-            products = cls._kulcs_products(list(chunk), run)
-            changed |= cls._kulcs_prices(connection, products)
-            for item, product in products:
-                found.append(product)
+            chunk = list(chunk)
+            details = cls._kulcs_details(connection, chunk, lookups, run
+                ) if full else {}
+            chunk = [i for i in chunk if not full or i.code in details]
+            by_code = cls._kulcs_by_code(chunk)
+            missing = [i for i in chunk if i.code not in by_code]
+            if full:
+                new = cls._kulcs_create(connection, missing, details, run)
+                created.update(new.values())
+                by_code.update(new)
+            else:
+                for item in missing:
+                    run.skip(item.code, gettext(
+                            'onretail_kulcs.msg_item_unknown',
+                            item=item.code))
+            pairs = [(i, by_code[i.code]) for i in chunk if i.code in by_code]
+            existing = [(i, p) for i, p in pairs if p not in created]
+            found.extend(p for _, p in existing)
+            if full:
+                changed |= cls._kulcs_write_details(existing, details)
+            changed |= cls._kulcs_prices(connection, existing)
+            for item, product in pairs:
                 if item.stock is not None:
                     quantities[product] = item.stock
                 if item.promo is not None:
@@ -101,27 +230,119 @@ class Product(metaclass=PoolMeta):
                     connection=connection.rec_name))
         changed |= Inventory.kulcs_set_quantities(
             connection.warehouse, quantities)
+        changed -= created
+        run.count('created', len(created))
         run.count('updated', len(changed))
         run.count('unchanged', len(found) - len(changed))
 
     @classmethod
-    def _kulcs_products(cls, items, run):
-        """[(item, product)] of items by code; an unknown code is skipped
-        (stock and price)"""
+    def _kulcs_by_code(cls, items):
+        "{code: the oldest product of the code} of items"
         by_code = {}
         for product in cls.search([
                     ('code', 'in', [i.code for i in items]),
                     ], order=[('id', 'ASC')]):
             by_code.setdefault(product.code, product)
-        found = []
+        return by_code
+
+    @classmethod
+    def _kulcs_details(cls, connection, items, lookups, run):
+        "{code: Details} of the items that are right; the others are errors"
+        details = {}
         for item in items:
-            product = by_code.get(item.code)
-            if product is None:
-                run.skip(item.code, gettext(
-                        'onretail_kulcs.msg_item_unknown', item=item.code))
-            else:
-                found.append((item, product))
-        return found
+            try:
+                details[item.code] = Details(connection, item, lookups)
+            except ItemError as error:
+                run.error(item.code, error.message)
+        return details
+
+    @classmethod
+    def _kulcs_create(cls, connection, items, details, run):
+        """{code: new product} of items; an item without a tax rate is an
+        error: a product needs its taxes"""
+        pool = Pool()
+        Image = pool.get('product.image')
+        ModelData = pool.get('ir.model.data')
+        Template = pool.get('product.template')
+        unit_id = ModelData.get_id('product', 'uom_unit')
+        values, accepted = [], []
+        for item in items:
+            detail = details[item.code]
+            if not detail.account_category:
+                run.error(item.code, gettext(
+                        'onretail_kulcs.msg_item_no_rate', item=item.code))
+                continue
+            unit = detail.unit.id if detail.unit else unit_id
+            taxes = detail.account_category.customer_taxes_used
+            values.append({
+                    'name': item.name or item.code,
+                    'type': 'goods',
+                    'default_uom': unit,
+                    'sale_uom': unit,
+                    'salable': True,
+                    'account_category': detail.account_category.id,
+                    'list_price': cls._kulcs_net_of(
+                        connection, taxes, item.price or 0),
+                    'categories': [('add', [detail.category.id]
+                            if detail.category else [])],
+                    'kulcs_image': detail.image,
+                    'products': [('create', [{
+                                    'suffix_code': item.code,
+                                    'description': item.description,
+                                    }])],
+                    })
+            accepted.append(item)
+        templates = Template.create(values)
+        images = [{'template': t.id, 'image': details[i.code].picture}
+            for i, t in zip(accepted, templates) if details[i.code].picture]
+        if images:
+            Image.create(images)
+        return {i.code: t.products[0] for i, t in zip(accepted, templates)}
+
+    @classmethod
+    def _kulcs_write_details(cls, pairs, details):
+        """Write the name, description, account category, category and
+        picture of the products of pairs that Kulcs changed: the set of
+        those products"""
+        pool = Pool()
+        Image = pool.get('product.image')
+        Template = pool.get('product.template')
+        templates, products, old, images, changed = [], [], [], [], set()
+        for item, product in pairs:
+            detail, template = details[item.code], product.template
+            values = {}
+            if item.name and template.name != item.name:
+                values['name'] = item.name
+            if (detail.account_category
+                    and template.account_category
+                    != detail.account_category):
+                values['account_category'] = detail.account_category.id
+            if detail.category and list(template.categories) != [
+                    detail.category]:
+                values['categories'] = [('set', [detail.category.id])]
+            if detail.image and template.kulcs_image != detail.image:
+                values['kulcs_image'] = detail.image
+                if detail.picture:
+                    old.extend(template.images)
+                    images.append({'template': template.id,
+                            'image': detail.picture})
+            if values:
+                templates.extend(([template], values))
+                changed.add(product)
+            if (item.description is not None
+                    and (product.description or '') != item.description):
+                products.extend(([product], {
+                            'description': item.description}))
+                changed.add(product)
+        if templates:
+            Template.write(*templates)
+        if products:
+            cls.write(*products)
+        if old:
+            Image.delete(old)
+        if images:
+            Image.create(images)
+        return changed
 
     @classmethod
     def _kulcs_prices(cls, connection, products):
@@ -145,10 +366,15 @@ class Product(metaclass=PoolMeta):
     @classmethod
     def _kulcs_net(cls, connection, product, price):
         "Kulcs's price of product as a unit price net of tax"
+        return cls._kulcs_net_of(
+            connection, product.customer_taxes_used, price)
+
+    @staticmethod
+    def _kulcs_net_of(connection, taxes, price):
+        "Kulcs's price as a unit price net of taxes"
         pool = Pool()
         Date = pool.get('ir.date')
         Tax = pool.get('account.tax')
-        taxes = product.customer_taxes_used
         if connection.gross_prices and taxes:
             price = Tax.reverse_compute(price, taxes, Date.today())
         return round_price(price)

@@ -3,11 +3,14 @@
 """Kulcs's calls over real HTTP: trytond's WSGI application on a socket,
 served by the test's own thread (where its database lives) while a client
 thread makes the call"""
+import base64
 import datetime
+import io
 import threading
 from decimal import Decimal
 from unittest.mock import patch
 
+import PIL.Image
 import requests
 from lxml import etree
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -140,6 +143,8 @@ class KulcsRouteTestCase(RouteTestCase):
                                     ModelData.get_id(
                                         'stock', 'group_stock_admin'),
                                     ModelData.get_id('sale', 'group_sale'),
+                                    ModelData.get_id('account_product',
+                                        'group_account_product_admin'),
                                     ])],
                         }])
             ship_template, = Template.create([{'name': "Delivery",
@@ -385,6 +390,55 @@ class KulcsRouteTestCase(RouteTestCase):
             data=document.replace('Kesztyűk'.encode(), b'Kesztyuk'))
         self.assertEqual(self.last_log()[1]['updated'], 1)
         self.assertEqual(self.categories()['2'], ('Kesztyuk', '1'))
+
+    def test_full_sync(self):
+        """Full: a new product with its name, unit, taxes, price, stock,
+        category and picture; an existing one renamed; an unknown tax rate
+        or unit and a picture that is none are errors; the same document
+        again writes nothing"""
+        self.set_sync_type('full')
+        self.addCleanup(self.set_sync_type, 'stock_price')
+        png = io.BytesIO()
+        PIL.Image.new('RGB', (2, 2), 'red').save(png, 'PNG')
+        items = [
+            {'termekkod': 'B-200', 'nev': 'Kötött kesztyű', 'mee': 'db',
+                'afakulcs': '27', 'ar': '2540', 'szabadraktar': '5',
+                'kat': 'Kesztyűk', 'tmegjegyzes': 'Gyapjú',
+                'kep': base64.b64encode(png.getvalue()).decode()},
+            {'termekkod': 'A-100', 'nev': 'Bakancs'},
+            {'termekkod': 'C-1', 'nev': 'C', 'afakulcs': '5', 'ar': '1'},
+            {'termekkod': 'C-2', 'nev': 'C', 'afakulcs': '27', 'mee': 'kg'},
+            {'termekkod': 'C-3', 'nev': 'C', 'afakulcs': '27',
+                'kep': base64.b64encode(b'GIF89a').decode()},
+            ]
+        for counts in [
+                {'read': 5, 'updated': 1, 'unchanged': 0, 'skipped': 0,
+                    'errors': 3},
+                {'read': 5, 'updated': 0, 'unchanged': 2, 'skipped': 0,
+                    'errors': 3}]:
+            answer = self.post_products(items)
+            self.assertEqual(answer.status_code, 200, answer.content)
+            state, logged, lines = self.last_log()
+            self.assertEqual(logged, counts, lines)
+            self.assertEqual(sorted(r for _, r in lines),
+                ['C-1', 'C-2', 'C-3'])
+        with Transaction().start(DB_NAME, 0,
+                context={'company': self.company_id}):
+            pool = Pool()
+            Product = pool.get('product.product')
+            product, = Product.search([('code', '=', 'B-200')])
+            template = product.template
+            self.assertEqual((template.name, template.default_uom.symbol,
+                    template.list_price, product.description),
+                ('Kötött kesztyű', 'u', Decimal('2000.0000'), 'Gyapjú'))
+            self.assertEqual([c.name for c in template.categories],
+                ['Kesztyűk'])
+            self.assertEqual(len(template.images), 1)
+            self.assertTrue(template.kulcs_image.startswith('sha256:'))
+            with Transaction().set_context(stock_date_end=MARCH_20,
+                    locations=[self.warehouse_id()]):
+                self.assertEqual(Product(product.id).quantity, 5)
+            self.assertEqual(Product(self.product_id).name, 'Bakancs')
 
     def set_sync_type(self, sync_type):
         with Transaction().start(DB_NAME, 0) as transaction:
