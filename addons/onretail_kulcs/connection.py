@@ -4,11 +4,13 @@
 calls (with their secret token) and the simulation of Kulcs in test mode"""
 import hmac
 import json
+import logging
 import os
 import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import urllib.parse
 from http import HTTPStatus
 
@@ -26,6 +28,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import category, document, product
 from .exceptions import KulcsError
+
+logger = logging.getLogger(__name__)
 
 # The URLs that Kulcs calls, in the order support asks for them
 URL_NAMES = ['products', 'categories', 'orders', 'confirm']
@@ -77,15 +81,18 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
     shipping_product = fields.Many2One('product.product',
         "Shipping Product",
         domain=[('type', '=', 'service')],
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The service of a sale's shipping: its lines go to Kulcs with "
         "the shipping fee SKU.")
     payment_fee_product = fields.Many2One('product.product',
         "Payment Fee Product",
         domain=[('type', '=', 'service')],
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The service of a sale's payment fee: its lines go to Kulcs "
         "with the payment fee SKU.")
     coupon_product = fields.Many2One('product.product', "Coupon Product",
         domain=[('type', '=', 'service')],
+        context={'company': Eval('company', -1)}, depends={'company'},
         help="The service of a sale's coupon discount: its lines, and "
         "negative lines without a product, go to Kulcs with the coupon "
         "SKU.")
@@ -301,9 +308,11 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
     def simulate(cls, connections):
         pass
 
-    def run_simulation(self):
-        """Play Kulcs against the connection's URLs with the sandbox's
-        client: its report (a dict); KulcsError when it cannot run"""
+    def start_simulation(self):
+        """Start playing Kulcs against the connection's URLs with the
+        sandbox's client, once this request has ended: its calls come in as
+        Kulcs's do and leave their sync logs; KulcsError when it cannot
+        start"""
         if not self.test_mode:
             raise KulcsError(gettext('onretail_kulcs.msg_simulation_test_mode',
                     connection=self.rec_name))
@@ -317,16 +326,36 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
                 'url': self.url('products').rsplit('/', 1)[0],
                 'import_password': self.import_password,
                 'webshop_id': self.webshop_id,
-                })
+                }).encode()
         try:
-            done = subprocess.run([command, 'kulcs', '--config', '-'],
-                input=config.encode(),
-                capture_output=True, timeout=SIMULATION_TIMEOUT)
-            report = json.loads(done.stdout)
-        except (OSError, subprocess.TimeoutExpired, ValueError) as error:
+            process = subprocess.Popen([command, 'kulcs', '--config', '-'],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as error:
             raise KulcsError(gettext('onretail_kulcs.msg_simulation_failed',
                     connection=self.rec_name, error=str(error)[:200]))
-        return report
+        # not waited for here: the calls need this request's transaction
+        # ended (SQLite has one writer)
+        threading.Thread(target=finish_simulation,
+            args=(process, config, self.rec_name), daemon=True).start()
+
+
+def finish_simulation(process, config, name):
+    "Feed the simulation its settings, wait for it and log how it ended"
+    try:
+        out, err = process.communicate(config, timeout=SIMULATION_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        logger.warning("Kulcs simulation of %s took too long", name)
+        return
+    try:
+        ok = json.loads(out).get('ok')
+    except (ValueError, AttributeError):
+        ok = False
+    logger.info("Kulcs simulation of %s ended: %s", name,
+        'as the protocol promises' if ok else 'with failures (exit %s)'
+        % process.returncode)
 
 
 class ConnectionUnit(ModelSQL, ModelView):
@@ -352,11 +381,9 @@ class ConnectionUnit(ModelSQL, ModelView):
 
 
 class SimulationResult(ModelView):
-    "Kulcs Simulation Result"
+    "Kulcs Simulation Started"
     __name__ = 'kulcs.connection.simulate.result'
-    __string__ = "Kulcs Simulation Result"
-
-    report = fields.Text("Report", readonly=True)
+    __string__ = "Kulcs Simulation Started"
 
 
 class Simulate(Wizard):
@@ -370,9 +397,5 @@ class Simulate(Wizard):
             ])
 
     def transition_run(self):
-        self.result.report = json.dumps(
-            self.record.run_simulation(), indent=2, ensure_ascii=False)
+        self.record.start_simulation()
         return 'result'
-
-    def default_result(self, fields):
-        return {'report': self.result.report}

@@ -14,9 +14,9 @@ class PriceList(metaclass=PoolMeta):
     __name__ = 'product.price_list'
 
     def kulcs_set_promos(self, promos):
-        """Set the promo price of each product of promos ({product: net
-        price, 0 to end the promo}) from today: the set of the products
-        whose rules changed"""
+        """Set the promo price of each product of promos ({product: price
+        as the list holds it, 0 to end the promo}) from today: the set of
+        the products whose rules changed"""
         pool = Pool()
         Date = pool.get('ir.date')
         Line = pool.get('product.price_list.line')

@@ -223,7 +223,7 @@ class Product(metaclass=PoolMeta):
         if promos and connection.promo_price_list:
             changed |= PriceList.kulcs_set_promos(
                 connection.promo_price_list,
-                {p: v and cls._kulcs_net(connection, p, v)
+                {p: v and cls._kulcs_promo_price(connection, p, v)
                     for p, v in promos.items()})
         elif promos:
             run.warn('', gettext('onretail_kulcs.msg_no_promo_list',
@@ -368,6 +368,22 @@ class Product(metaclass=PoolMeta):
         "Kulcs's price of product as a unit price net of tax"
         return cls._kulcs_net_of(
             connection, product.customer_taxes_used, price)
+
+    @classmethod
+    def _kulcs_promo_price(cls, connection, product, price):
+        """Kulcs's promo price of product as the promo list's rules hold
+        prices: with tax when the list includes it, else net"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Tax = pool.get('account.tax')
+        taxes = product.customer_taxes_used
+        with_tax = connection.promo_price_list.tax_included
+        if not taxes or connection.gross_prices == with_tax:
+            return round_price(price)
+        if with_tax:
+            return round_price(price + sum(t['amount']
+                    for t in Tax.compute(taxes, price, 1, Date.today())))
+        return cls._kulcs_net(connection, product, price)
 
     @staticmethod
     def _kulcs_net_of(connection, taxes, price):

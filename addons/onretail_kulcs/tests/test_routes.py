@@ -319,6 +319,23 @@ class KulcsRouteTestCase(RouteTestCase):
                 (10, Decimal('7866.1417'), MARCH_14,
                     datetime.date(2025, 3, 19))])
 
+        # a promo list whose prices include tax takes Kulcs's gross price
+        self.set_tax_included(True)
+        self.addCleanup(self.set_tax_included, False)
+        answer = self.post_products([dict(a_100, arakcios='8890')],
+            today=MARCH_20)
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(self.state()[1][-1],
+            (10, Decimal('8890.0000'), MARCH_20, None))
+
+    def set_tax_included(self, value):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Connection = Pool().get('kulcs.connection')
+            PriceList = Pool().get('product.price_list')
+            price_list = Connection(self.connection_id).promo_price_list
+            PriceList.write([price_list], {'tax_included': value})
+            transaction.commit()
+
     def test_orders_fetched_and_confirmed(self):
         """The confirmed sale is an order with its customer, its items net
         and gross and its delivery as the shipping SKU, adding up to its
