@@ -136,6 +136,12 @@ CARTUM_STATUSES = [
     (4, "Not delivered", 'cancelled'),
     (6, "Shipping", None),
     ]
+# Kulcs Ügyvitel pushes the Hungarian catalogue's prices, promo prices and
+# stock and fetches the shop's orders; Run Kulcs Simulation plays it with the
+# sandbox's client (onretail-sandbox kulcs)
+KULCS_IMPORT_PASSWORD = 'demo-kulcs-password'
+KULCS_WEBSHOP_ID = 'DEMO-WEB-1'
+KULCS_ORDER = ("Kovács Eszter", [('AC-007', 2), ('TS-001', 1)])
 # hryvnias to the euro
 UAH_RATE = Decimal('45.0')
 
@@ -319,6 +325,8 @@ def load(config, modules):
         setup_tax_free(accounts)
     if 'onretail_cartum' in modules:
         setup_web_shop(accounts)
+    if 'onretail_kulcs' in modules:
+        setup_kulcs()
     if 'product_image' in modules:
         setup_product_images()
     translate_names(config)
@@ -847,6 +855,50 @@ def setup_web_shop(accounts):
         store.statuses.new(cartum_id=cartum_id, cartum_name=name,
             state=state)
     store.save()
+
+
+def setup_kulcs():
+    """The connection with Kulcs Ügyvitel in test mode: stock and prices by
+    SKU, gross, promo prices on their own list; its sync user; and a
+    confirmed order of a Hungarian customer for Kulcs to fetch"""
+    Connection = Model.get('kulcs.connection')
+    Group = Model.get('res.group')
+    Party = Model.get('party.party')
+    Product = Model.get('product.product')
+    Sale = Model.get('sale.sale')
+    User = Model.get('res.user')
+
+    if Connection.find([('name', '=', "Kulcs Ügyvitel")]):
+        return
+    promo = _price_list("Kulcs Akciók", tax_included=True, media=['web'])
+    company, = Model.get('company.company').find([])
+    user = User(name="Kulcs Sync", login='kulcs_sync')
+    user.companies.append(company)
+    user.company = company
+    for name in ["Product Administration", "Account Product Administration",
+            "Stock", "Stock Administration", "Sales"]:
+        user.groups.append(Group.find([('name', '=', name)])[0])
+    user.save()
+    connection = Connection(name="Kulcs Ügyvitel")
+    connection.webshop_id = KULCS_WEBSHOP_ID
+    connection.import_password = KULCS_IMPORT_PASSWORD
+    connection.promo_price_list = promo
+    connection.sync_user = user
+    connection.order_media = ['sale', 'web']
+    for field, code in [('shipping_sku', 'SZALLITAS'),
+            ('payment_fee_sku', 'KEZELES'), ('coupon_sku', 'KUPON')]:
+        setattr(connection, field, code)
+    connection.test_mode = True
+    connection.save()
+
+    name, lines = KULCS_ORDER
+    sale = Sale(party=Party.find([('name', '=', name)])[0])
+    for code, quantity in lines:
+        line = sale.lines.new()
+        line.product, = Product.find([('code', '=', code)])
+        line.quantity = quantity
+    sale.click('quote')
+    sale.click('confirm')
 
 
 def setup_product_images():
