@@ -62,7 +62,7 @@ class KulcsSimulationTestCase(DemoServerTestCase):
                 [('connection', '=', f'kulcs.connection,{connection_id}')],
                 0, None, [('id', 'ASC')],
                 ['operation', 'state', 'count_read', 'count_updated',
-                    'count_skipped'])
+                    'count_skipped', 'message'])
             if len(logs) >= len(OPERATIONS):
                 return logs
             time.sleep(0.5)

@@ -247,9 +247,13 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         status, answer); UserError when the document is refused"""
         Category = Pool().get('product.category')
         if self.sync_type != 'full':
-            return HTTPStatus.CONFLICT, document.answer(False, gettext(
-                    'onretail_kulcs.msg_categories_full_only',
-                    connection=self.rec_name))
+            message = gettext('onretail_kulcs.msg_categories_full_only',
+                connection=self.rec_name)
+            run = SyncRun(self, 'kulcs_categories', 'inbound',
+                company=self.company)
+            run.fail(message)
+            self._kulcs_save(run)
+            return HTTPStatus.CONFLICT, document.answer(False, message)
 
         def apply(run):
             Category.kulcs_apply(self, category.read_items(data, run), run)
