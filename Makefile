@@ -11,7 +11,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bootstrap system-packages clean
+.PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bootstrap system-packages clean
 
 # trytond, its scheduler (trytond-cron) and the partner sandboxes (cituro,
 # Planet, Cartum) of the demo, side by side (scripts/run_demo.py); Ctrl-C
@@ -39,6 +39,9 @@ bench-pos-browser: bootstrap system-packages
 
 bench-cartum: bootstrap system-packages
 	$(BIN)/python bench/cartum.py
+
+bench-kulcs: bootstrap system-packages
+	$(BIN)/python bench/kulcs.py
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 

@@ -32,7 +32,6 @@ PostgreSQL is the server of ONRETAIL_PG_URI when given, else a throwaway
 cluster of Debian's pg_virtualenv.
 """
 import argparse
-import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -42,7 +41,8 @@ import time
 from collections import Counter
 from decimal import Decimal
 
-from common import activate, on_postgresql, vacuum
+from common import (
+    activate, counting_queries, memory, on_postgresql, reset_peak, vacuum)
 
 DATABASE = 'bench_cartum'
 LOGIN, PASSWORD = 'api', 'bench-cartum-password'
@@ -387,24 +387,6 @@ def import_orders(pool, company_id, store_id, profile=False):
         'load': load}
 
 
-@contextlib.contextmanager
-def counting_queries():
-    """Count the SQL queries this process sends to PostgreSQL meanwhile:
-    [count], filled in at the end"""
-    from trytond.backend.postgresql.database import LoggingCursor
-    count = [0]
-    execute = LoggingCursor.execute
-
-    def counted(self, *args, **kwargs):
-        count[0] += 1
-        return execute(self, *args, **kwargs)
-    LoggingCursor.execute = counted
-    try:
-        yield count
-    finally:
-        LoggingCursor.execute = execute
-
-
 def time_method(Model, name, totals):
     "Add the time of Model's class method name to totals[name]; the undo"
     original = getattr(Model, name)
@@ -454,22 +436,6 @@ def snapshot():
 
 def rows_added(before, after):
     return {table: after[table][0] - before[table][0] for table in TABLES}
-
-
-def reset_peak():
-    """Reset the peak resident memory (VmHWM) of this process to what it
-    uses now; VmRSS in KiB"""
-    with open('/proc/self/clear_refs', 'w') as clear_refs:
-        clear_refs.write('5')
-    return memory('VmRSS')
-
-
-def memory(name):
-    "VmRSS or VmHWM of this process, in KiB"
-    with open('/proc/self/status') as status:
-        for line in status:
-            if line.startswith(name + ':'):
-                return int(line.split()[1])
 
 
 def standard_path(pool, company_id, store_id):

@@ -1,6 +1,7 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "What the benchmarks share: a PostgreSQL server and a fresh database"
+import contextlib
 import os
 import subprocess
 import sys
@@ -54,3 +55,37 @@ def vacuum(database):
     from trytond.transaction import Transaction
     with Transaction().start(database, 0, autocommit=True) as transaction:
         transaction.connection.cursor().execute('VACUUM ANALYZE')
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """Count the SQL queries this process sends to PostgreSQL meanwhile:
+    [count], filled in at the end"""
+    from trytond.backend.postgresql.database import LoggingCursor
+    count = [0]
+    execute = LoggingCursor.execute
+
+    def counted(self, *args, **kwargs):
+        count[0] += 1
+        return execute(self, *args, **kwargs)
+    LoggingCursor.execute = counted
+    try:
+        yield count
+    finally:
+        LoggingCursor.execute = execute
+
+
+def reset_peak():
+    """Reset the peak resident memory (VmHWM) of this process to what it
+    uses now; VmRSS in KiB"""
+    with open('/proc/self/clear_refs', 'w') as clear_refs:
+        clear_refs.write('5')
+    return memory('VmRSS')
+
+
+def memory(name):
+    "VmRSS or VmHWM of this process, in KiB"
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith(name + ':'):
+                return int(line.split()[1])
