@@ -22,6 +22,7 @@ PostgreSQL is the server of ONRETAIL_PG_URI when given, else a throwaway
 cluster of Debian's pg_virtualenv.
 """
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -49,6 +50,9 @@ def main():
     parser.add_argument('--products', type=int, default=20000)
     parser.add_argument('--reference', type=int, default=1000,
         help="products of Tryton's standard path (0: none)")
+    parser.add_argument('--profile', choices=['first', 'second'],
+        help="run the products call of that run under cProfile (slower) "
+        "and print where its time goes")
     parser.add_argument('--child', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     return on_postgresql(__file__, sys.argv[1:], lambda: run(args))
@@ -75,10 +79,12 @@ def run(args):
         document = products_document(args.products)
         figures = {}
         before = snapshot()
-        figures['first'] = post(url, document, args.products)
+        with profiled(pool, args.profile == 'first'):
+            figures['first'] = post(url, document, args.products)
         vacuum(DATABASE)  # as autovacuum would after so many writes
         middle = snapshot()
-        figures['second'] = post(url, document, args.products)
+        with profiled(pool, args.profile == 'second'):
+            figures['second'] = post(url, document, args.products)
         after = snapshot()
     finally:
         server.shutdown()
@@ -171,6 +177,29 @@ def build(pool, count):
         return {'company': company.id, 'connection': connection.id,
             'token': connection.token, 'products': [p.id for p in products],
             'category': category.id}
+
+
+@contextlib.contextmanager
+def profiled(pool, profile):
+    """Run the connection's products call (in the server's thread) under
+    cProfile when profile, and print where its time went"""
+    if not profile:
+        yield
+        return
+    import cProfile
+    import pstats
+    Connection = pool.get('kulcs.connection')
+    original = Connection.kulcs_products
+    profiler = cProfile.Profile()
+    Connection.kulcs_products = (
+        lambda self, data: profiler.runcall(original, self, data))
+    try:
+        yield
+    finally:
+        Connection.kulcs_products = original
+    stats = pstats.Stats(profiler)
+    stats.sort_stats('cumulative').print_stats(40)
+    stats.sort_stats('tottime').print_stats(25)
 
 
 def code(number):

@@ -888,6 +888,12 @@ def setup_kulcs():
     for field, code in [('shipping_sku', 'SZALLITAS'),
             ('payment_fee_sku', 'KEZELES'), ('coupon_sku', 'KUPON')]:
         setattr(connection, field, code)
+    # the web shop's services, when the demo has them (onretail_cartum)
+    for field, name in [('shipping_product', "Web Shop Delivery"),
+            ('coupon_product', "Web Shop Discount")]:
+        services = Product.find([('name', '=', name)])
+        if services:
+            setattr(connection, field, services[0])
     connection.test_mode = True
     connection.save()
 

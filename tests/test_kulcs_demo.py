@@ -36,10 +36,10 @@ class KulcsSimulationTestCase(DemoServerTestCase):
         categories, products, orders, confirm = logs
         # stock and price: the categories are refused, the unknown code
         # skipped
-        self.assertEqual(categories['state'], 'failed')
-        self.assertEqual(products['count_skipped'], 1)
-        self.assertEqual(orders['count_read'], 1)
-        self.assertEqual(confirm['count_updated'], 1)
+        self.assertEqual(categories['state'], 'failed', logs)
+        self.assertEqual(products['count_skipped'], 1, logs)
+        self.assertEqual(orders['count_read'], 1, logs)
+        self.assertEqual(confirm['count_updated'], 1, logs)
         self.assertEqual(self.proteus(
                 "p, = Model.get('product.product').find("
                 "[('code', '=', 'AC-007')]); print(p.list_price)"),

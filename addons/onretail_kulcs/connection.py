@@ -252,7 +252,7 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
             run = SyncRun(self, 'kulcs_categories', 'inbound',
                 company=self.company)
             run.fail(message)
-            self._kulcs_save(run)
+            self._kulcs_log(run)
             return HTTPStatus.CONFLICT, document.answer(False, message)
 
         def apply(run):
@@ -266,7 +266,7 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         sales = Sale.kulcs_pending(self)
         run.count('read', len(sales))
         content = Sale.kulcs_orders_document(self, sales)
-        self._kulcs_save(run)
+        self._kulcs_log(run)
         return HTTPStatus.OK, content
 
     def kulcs_confirm(self, data):
@@ -280,24 +280,29 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         return self._kulcs_run('kulcs_confirm', apply)
 
     def _kulcs_run(self, operation, function):
-        """The answer of function(run) for Kulcs, whose sync log is written
-        whatever happens; UserError when it failed as a whole"""
+        """The answer of function(run) for Kulcs, with the run's sync log:
+        written with what the run wrote, or alone once that was undone"""
         run = SyncRun(self, operation, 'inbound', company=self.company)
         try:
             function(run)
         except UserError as error:
+            Transaction().rollback()
             run.fail(error.message)
-            self._kulcs_save(run)
-            raise
-        self._kulcs_save(run)
+            self._kulcs_log(run)
+            return HTTPStatus.BAD_REQUEST, document.answer(
+                False, error.message)
+        self._kulcs_log(run)
         return HTTPStatus.OK, document.answer(True, gettext(
                 'onretail_kulcs.msg_answer_counts', **run.counts))
 
     @staticmethod
-    def _kulcs_save(run):
-        # the log is the system's: the sync user need not write logs
+    def _kulcs_log(run):
+        """Write the run's log in the call's transaction: SQLite has one
+        writer, which the call is. The log is the system's: the sync user
+        need not write logs"""
+        Log = Pool().get('onretail.sync.log')
         with without_check_access():
-            run.save()
+            Log.create([run.values()])
 
     @classmethod
     @ModelView.button
