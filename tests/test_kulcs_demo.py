@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from tests.tools import TIMEOUT, DemoServerTestCase
 
+# the simulator reads the orders again after confirming them: none is left
 OPERATIONS = ['kulcs_categories', 'kulcs_products', 'kulcs_orders',
-    'kulcs_confirm']
+    'kulcs_confirm', 'kulcs_orders']
 
 
 class KulcsSimulationTestCase(DemoServerTestCase):
@@ -33,16 +34,17 @@ class KulcsSimulationTestCase(DemoServerTestCase):
         self.assertEqual(result['view']['state'], 'result')
         logs = self.wait_for_logs(connection_id)
         self.assertEqual([l['operation'] for l in logs], OPERATIONS, logs)
-        categories, products, orders, confirm = logs
+        categories, products, orders, confirm, again = logs
         # stock and price: the categories are refused, the unknown code
         # skipped
         self.assertEqual(categories['state'], 'failed', logs)
         self.assertEqual(products['count_skipped'], 1, logs)
         self.assertEqual(orders['count_read'], 1, logs)
         self.assertEqual(confirm['count_updated'], 1, logs)
+        self.assertEqual(again['count_read'], 0, logs)
         self.assertEqual(self.proteus(
                 "p, = Model.get('product.product').find("
-                "[('code', '=', 'AC-007')]); print(p.list_price)"),
+                "[('code', '=', 'AC-007')]); print(p.template.list_price)"),
             str(Decimal('16.5833')))
         self.assertEqual(self.proteus(
                 "L = Model.get('product.price_list.line'); print(["
@@ -55,7 +57,7 @@ class KulcsSimulationTestCase(DemoServerTestCase):
                 "('kulcs_received', '!=', None)])))"), '1')
 
     def wait_for_logs(self, connection_id):
-        "The sync logs of the simulation's four calls, oldest first"
+        "The sync logs of the simulation's calls, oldest first"
         deadline = time.monotonic() + 4 * TIMEOUT
         while time.monotonic() < deadline:
             logs = self.admin_rpc('model.onretail.sync.log.search_read',
