@@ -68,7 +68,9 @@ def run(args):
         pool.init()
     test = Pool.test
     started = time.perf_counter()
-    ids = committed(lambda: build(pool, args.products))
+    from trytond.modules.onretail_base.tests.tools import committed
+    ids = committed(lambda: build(pool, args.products),
+        database=DATABASE)
     Pool.test = test  # the test helpers build() uses set it
     print(f"built {args.products:,} products in "
         f"{time.perf_counter() - started:.0f} s", flush=True)
@@ -94,21 +96,6 @@ def run(args):
     second = figures['second']['log']
     return 0 if (middle == after and second['updated'] == 0
         and second['unchanged'] == args.products) else 1
-
-
-def committed(function):
-    from trytond.transaction import Transaction, TransactionError
-    extras = {}
-    while True:
-        with Transaction().start(DATABASE, 0, **extras) as transaction:
-            try:
-                result = function()
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
 
 
 def build(pool, count):

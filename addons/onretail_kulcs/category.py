@@ -24,25 +24,9 @@ class Item:
 
 
 def read_items(data, run):
-    """The Items of the categories document in data, each id once, every
-    parent among them or known; the refused ones are the run's errors"""
-    items = {}
-    for values in document.read_items(data, 'kategoriak', 'kategoria'):
-        run.count('read')
-        reference = values.get('azonosito', '?') if isinstance(
-            values, dict) else '?'
-        try:
-            if isinstance(values, ItemError):
-                raise values
-            item = Item(values)
-            if item.id in items:
-                raise ItemError(gettext('onretail_kulcs.msg_item_twice',
-                        item=item.id))
-        except ItemError as error:
-            run.error(reference, error.message)
-            continue
-        items[item.id] = item
-    return list(items.values())
+    "The Items of the categories document in data, each id once"
+    return document.checked_items(
+        data, 'kategoriak', 'kategoria', 'azonosito', Item, run)
 
 
 class Category(metaclass=PoolMeta):

@@ -88,6 +88,28 @@ def read_texts(data, root, item):
     yield from read_items(data, root, item, texts=True)
 
 
+def checked_items(data, root, item, key, make, run):
+    """The objects make(values) of the <item>s of the document <root> in
+    data, each value of element key once, counted as read in run; the
+    refused ones are the run's errors. DocumentError when data is none"""
+    items = {}
+    for values in read_items(data, root, item):
+        run.count('read')
+        reference = values.get(key, '?') if isinstance(values, dict) else '?'
+        try:
+            if isinstance(values, ItemError):
+                raise values
+            made = make(values)
+            if values[key] in items:
+                raise ItemError(gettext('onretail_kulcs.msg_item_twice',
+                        item=values[key]))
+        except ItemError as error:
+            run.error(reference, error.message)
+            continue
+        items[values[key]] = made
+    return list(items.values())
+
+
 def check_root(element, root):
     if element.getroottree().docinfo.doctype:
         raise DocumentError(gettext('onretail_kulcs.msg_document_dtd'))

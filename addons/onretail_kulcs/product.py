@@ -58,25 +58,9 @@ def number(values, name, reference, maximum):
 
 
 def read_items(data, run):
-    """The Items of the products document in data, each code once; the
-    refused ones are the run's errors. DocumentError when data is none"""
-    items = {}
-    for values in document.read_items(data, 'termekek', 'termek'):
-        run.count('read')
-        reference = values.get('termekkod', '?') if isinstance(
-            values, dict) else '?'
-        try:
-            if isinstance(values, ItemError):
-                raise values
-            item = Item(values)
-            if item.code in items:
-                raise ItemError(gettext('onretail_kulcs.msg_item_twice',
-                        item=item.code))
-        except ItemError as error:
-            run.error(reference, error.message)
-            continue
-        items[item.code] = item
-    return list(items.values())
+    "The Items of the products document in data, each code once"
+    return document.checked_items(
+        data, 'termekek', 'termek', 'termekkod', Item, run)
 
 
 class Template(metaclass=PoolMeta):

@@ -9,10 +9,29 @@ import polib
 
 from trytond import backend
 from trytond.pool import Pool
-from trytond.tests.test_tryton import with_transaction
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.tools import find_path
+from trytond.transaction import Transaction, TransactionError
 
 LANGUAGES = ('de', 'hu')
+
+
+def committed(function, database=DB_NAME, company_id=None):
+    """Run function in a transaction (of the company) and commit it, as the
+    server does: again, with the locks it asks for; its result"""
+    extras = {}
+    context = {'company': company_id} if company_id else {}
+    while True:
+        with Transaction().start(database, 0, context=context,
+                **extras) as transaction:
+            try:
+                result = function()
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result
 
 
 def create_role_users(roles, company):

@@ -16,10 +16,11 @@ from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
+from trytond.modules.onretail_base.tests.tools import (
+    TranslationsTestMixin, committed)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, ModuleTestCase
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 from .. import client
 from ..client import parse_order
@@ -60,24 +61,6 @@ def counts_of(company_id):
         pool = Pool()
         return {name: pool.get(name).search([], count=True)
             for name in TABLES}
-
-
-def committed(function, company_id=None):
-    """Run function in a transaction of the company and commit it, as the
-    server does: again, with the locks it asks for"""
-    extras = {}
-    while True:
-        context = {'company': company_id} if company_id else {}
-        with Transaction().start(DB_NAME, 0, context=context,
-                **extras) as transaction:
-            try:
-                result = function()
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
 
 
 class OnRetailCartumTestCase(
@@ -233,7 +216,7 @@ class OnRetailCartumTestCase(
                         'credit_note_account': account.id}])
             Category.write([store.account_category],
                 {'customer_taxes': [('add', [tax.id])]})
-        committed(add_tax, company_id)
+        committed(add_tax, company_id=company_id)
         counts, lines = self.import_(company_id, store_id)
         self.assertEqual((counts['created'], lines), (1, []))
         with Transaction().start(DB_NAME, 0,
@@ -288,20 +271,20 @@ class OnRetailCartumTestCase(
             Sale = Pool().get('sale.sale')
             sale, = Sale.search([('cartum_store', '=', store_id)])
             return sale.write_date, sorted(l.quantity for l in sale.lines)
-        before = committed(write_date, company_id)
+        before = committed(write_date, company_id=company_id)
         counts, _ = self.import_(company_id, store_id)
         self.assertEqual(counts['unchanged'], 1)
-        self.assertEqual(committed(write_date, company_id), before)
+        self.assertEqual(committed(write_date, company_id=company_id), before)
 
         def change_line():
             Line = Pool().get('sale.line')
             line, = Line.search([('sale.cartum_store', '=', store_id),
                     ('product.code', '=', 'CUP-01')])
             Line.write([line], {'quantity': 7})
-        committed(change_line, company_id)
+        committed(change_line, company_id=company_id)
         counts, _ = self.import_(company_id, store_id)
         self.assertEqual(counts['updated'], 1)
-        self.assertEqual(committed(write_date, company_id)[1], [1, 2])
+        self.assertEqual(committed(write_date, company_id=company_id)[1], [1, 2])
 
     def test_example_2_cartum_owns_lines_until_shipped(self):
         """CUP-01 set to 3 on Cartum: line 3, total 539.50; once the
@@ -327,7 +310,7 @@ class OnRetailCartumTestCase(
             Shipment.pick([shipment])
             Shipment.pack([shipment])
             Shipment.do([shipment])
-        committed(ship, company_id)
+        committed(ship, company_id=company_id)
         self.sandbox.set_quantity(1024, 0, 4)
         counts, lines = self.import_(company_id, store_id)
         self.assertEqual(counts['skipped'], 1)
@@ -486,21 +469,21 @@ class OnRetailCartumTestCase(
             Sale = Pool().get('sale.sale')
             sale, = Sale.search([('cartum_store', '=', store_id)])
             Sale.confirm([sale])
-        committed(confirm, company_id)
+        committed(confirm, company_id=company_id)
 
         def send():
             Push = Pool().get('cartum.status.push')
             Push.send_pending()
             return [(p.status, p.state, p.attempts) for p in Push.search(
                     [('store', '=', store_id)])]
-        self.assertEqual(committed(send, company_id), [(2, 'pending', 1)])
+        self.assertEqual(committed(send, company_id=company_id), [(2, 'pending', 1)])
         self.assertEqual(self.sandbox.order(1024)['stat_status'], 1)
 
         self.sandbox.set_fault(None)
         # Cartum still says New: the pending status is onRetail's
         counts, _ = self.import_(company_id, store_id)
         self.assertEqual(counts['unchanged'], 1)
-        self.assertEqual(committed(send, company_id), [(2, 'sent', 2)])
+        self.assertEqual(committed(send, company_id=company_id), [(2, 'sent', 2)])
         self.assertEqual(self.sandbox.order(1024)['stat_status'], 2)
         self.assertEqual(self.sandbox.reports[-1],
             {'order_id': 1024, 'status': 2, 'result': 'OK'})

@@ -18,9 +18,10 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
+from trytond.modules.onretail_base.tests.tools import committed
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 PASSWORD = 'kulcs-import-password'
@@ -47,22 +48,6 @@ class QuietHandler(WSGIRequestHandler):
 
     def log_request(self, *args, **kwargs):
         pass
-
-
-def committed(function):
-    """Run function in a transaction and commit it, as the server does:
-    again, with the locks it asks for"""
-    extras = {}
-    while True:
-        with Transaction().start(DB_NAME, 0, **extras) as transaction:
-            try:
-                result = function()
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return result
 
 
 class KulcsRouteTestCase(RouteTestCase):
