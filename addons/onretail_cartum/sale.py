@@ -5,6 +5,7 @@ now, Update orders, Update) and the status of a sale sent back to Cartum.
 An order is committed whole or not at all: the orders new to onRetail by
 chunks, a chunk with a bad order again one by one, the others one per
 transaction"""
+import contextlib
 import datetime
 import hashlib
 import json
@@ -211,6 +212,15 @@ class Sale(metaclass=PoolMeta):
                 delay = min(delay * 2, 1)
 
     @staticmethod
+    @contextlib.contextmanager
+    def _cartum_importing(store):
+        """What the import writes: the store's company, no access checks
+        (its caller's were), no status push queued"""
+        with Transaction().set_context(_cartum_import=True,
+                company=store.company.id), without_check_access():
+            yield
+
+    @staticmethod
     def _cartum_now():
         return datetime.datetime.now()
 
@@ -292,8 +302,7 @@ class Sale(metaclass=PoolMeta):
             chunk = pairs[start:start + CHUNK]
 
             def write():
-                with Transaction().set_context(_cartum_import=True,
-                        company=store.company.id), without_check_access():
+                with cls._cartum_importing(store):
                     # another import may have written some meanwhile
                     ids = [o['id'] for o, _ in chunk]
                     known = {s.cartum_id for s in cls.search([
@@ -371,8 +380,7 @@ class Sale(metaclass=PoolMeta):
         Store = Pool().get('cartum.store')
 
         def write():
-            with Transaction().set_context(_cartum_import=True,
-                    company=store.company.id), without_check_access():
+            with cls._cartum_importing(store):
                 return cls._cartum_write_order(
                     Store(store.id), order, catalog, touch, digest)
         return cls._cartum_locked(Store, [store], write)
