@@ -138,6 +138,11 @@ def backend_command(backend, shard, argv):
     if backend == 'sqlite':
         env['TRYTOND_DATABASE__URI'] = 'sqlite://'
         env['DB_NAME'] = ':memory:'
+        # Once clean_timeout (300 s) has passed, the next transaction's
+        # cache sync asks SQLite for an autocommit connection. In memory
+        # that is the one connection, the new transaction's too: the whole
+        # test then runs in autocommit and its rollback undoes nothing.
+        env['TRYTOND_CACHE__CLEAN_TIMEOUT'] = str(7 * 24 * 3600)
         return command, env
     # Shards may share a server: each has a database name of its own
     env['DB_NAME'] = f'test_{os.getpid()}_{shard}'
