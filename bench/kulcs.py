@@ -184,8 +184,9 @@ def profiled(pool, profile):
         yield
     finally:
         Connection.kulcs_products = original
+    profiler.dump_stats('/tmp/kulcs.prof')
     stats = pstats.Stats(profiler)
-    stats.sort_stats('cumulative').print_stats(40)
+    stats.sort_stats('cumulative').print_stats(60)
     stats.sort_stats('tottime').print_stats(25)
 
 

@@ -8,15 +8,23 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 
 PRIORITY = 10
+# Products whose rules are read and written at once
+CHUNK = 250
 
 
 class PriceList(metaclass=PoolMeta):
     __name__ = 'product.price_list'
 
     def kulcs_set_promos(self, promos):
-        """Set the promo price of each product of promos ({product: price
-        as the list holds it, 0 to end the promo}) from today: the set of
-        the products whose rules changed"""
+        """Set the promo price of each product of promos ({product id:
+        price as the list holds it, 0 to end the promo}) from today: the
+        ids of the products whose rules changed"""
+        changed = set()
+        for ids in grouped_slice(list(promos), CHUNK):
+            changed |= self._kulcs_set_promos({i: promos[i] for i in ids})
+        return changed
+
+    def _kulcs_set_promos(self, promos):
         pool = Pool()
         Date = pool.get('ir.date')
         Line = pool.get('product.price_list.line')
@@ -41,7 +49,7 @@ class PriceList(metaclass=PoolMeta):
                 to_create.append({
                         'price_list': self.id,
                         'applies_to': 'product',
-                        'product': product.id,
+                        'product': product,
                         'compute_price': 'fixed',
                         'fixed_price': price,
                         'priority': PRIORITY,
@@ -58,21 +66,20 @@ class PriceList(metaclass=PoolMeta):
             Line.create(to_create)
         return changed
 
-    def _kulcs_open_rules(self, products, today):
-        "{product: its open rules of priority 10, the oldest first}"
+    def _kulcs_open_rules(self, product_ids, today):
+        "{product id: its open rules of priority 10, the oldest first}"
         Line = Pool().get('product.price_list.line')
         rules = {}
-        for sub in grouped_slice(products, 1000):
-            for rule in Line.search([
-                        ('price_list', '=', self.id),
-                        ('priority', '=', PRIORITY),
-                        ('applies_to', '=', 'product'),
-                        ('compute_price', '=', 'fixed'),
-                        ('product', 'in', [p.id for p in sub]),
-                        ['OR',
-                            ('end_date', '=', None),
-                            ('end_date', '>=', today),
-                            ],
-                        ], order=[('id', 'ASC')]):
-                rules.setdefault(rule.product, []).append(rule)
+        for rule in Line.search([
+                    ('price_list', '=', self.id),
+                    ('priority', '=', PRIORITY),
+                    ('applies_to', '=', 'product'),
+                    ('compute_price', '=', 'fixed'),
+                    ('product', 'in', product_ids),
+                    ['OR',
+                        ('end_date', '=', None),
+                        ('end_date', '>=', today),
+                        ],
+                    ], order=[('id', 'ASC')]):
+            rules.setdefault(rule.product.id, []).append(rule)
         return rules

@@ -8,6 +8,7 @@ import binascii
 import hashlib
 import io
 import warnings
+from collections import defaultdict
 from decimal import Decimal
 
 from PIL import Image as PILImage
@@ -17,12 +18,13 @@ from trytond.model import fields
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
 
 from . import document
 from .exceptions import ItemError
 
 # Items looked up and written at once
-CHUNK = 1000
+CHUNK = 250
 MAX_PRICE = Decimal('1e12')
 MAX_STOCK = Decimal('1e9')
 # The largest picture Kulcs may send, in pixels a side
@@ -90,10 +92,13 @@ class Details:
 
 
 class Lookups:
-    "The units, account categories and categories of one document"
+    """The units, account categories, categories, customer taxes and net
+    prices of one document"""
 
-    def __init__(self):
+    def __init__(self, connection):
+        self.connection = connection
         self.rates, self.categories = {}, {}
+        self.taxes_of, self.nets = {}, {}
 
     def unit(self, connection, item):
         if not item.unit:
@@ -132,6 +137,33 @@ class Lookups:
                 category, = categories or Category.create([{'name': kat}])
             self.categories[kat] = category
         return self.categories[kat]
+
+    def taxes(self, product):
+        """The customer taxes of product, found once per account category
+        (most products of a shop share a few)"""
+        category = product.template.account_category
+        if category is None:
+            return tuple(product.customer_taxes_used)
+        if category.id not in self.taxes_of:
+            self.taxes_of[category.id] = tuple(product.customer_taxes_used)
+        return self.taxes_of[category.id]
+
+    def net(self, taxes, price):
+        "Kulcs's price as a unit price net of taxes, computed once"
+        key = tuple(t.id for t in taxes), price
+        if key not in self.nets:
+            self.nets[key] = net_of(self.connection, taxes, price)
+        return self.nets[key]
+
+
+def net_of(connection, taxes, price):
+    "Kulcs's price as a unit price net of taxes"
+    pool = Pool()
+    Date = pool.get('ir.date')
+    Tax = pool.get('account.tax')
+    if connection.gross_prices and taxes:
+        price = Tax.reverse_compute(price, taxes, Date.today())
+    return round_price(price)
 
 
 def picture(item):
@@ -173,10 +205,9 @@ class Product(metaclass=PoolMeta):
         stock: the counts and lines of run"""
         pool = Pool()
         Inventory = pool.get('stock.inventory')
-        PriceList = pool.get('product.price_list')
         full = connection.sync_type == 'full'
-        lookups = Lookups()
-        found, created, changed, quantities, promos = [], set(), set(), {}, {}
+        lookups = Lookups(connection)
+        found, created, changed, quantities, promos = 0, set(), set(), {}, {}
         for chunk in grouped_slice(items, CHUNK):
             chunk = list(chunk)
             details = cls._kulcs_details(connection, chunk, lookups, run
@@ -186,7 +217,7 @@ class Product(metaclass=PoolMeta):
             missing = [i for i in chunk if i.code not in by_code]
             if full:
                 new = cls._kulcs_create(connection, missing, details, run)
-                created.update(new.values())
+                created.update(p.id for p in new.values())
                 by_code.update(new)
             else:
                 for item in missing:
@@ -194,21 +225,17 @@ class Product(metaclass=PoolMeta):
                             'onretail_kulcs.msg_item_unknown',
                             item=item.code))
             pairs = [(i, by_code[i.code]) for i in chunk if i.code in by_code]
-            existing = [(i, p) for i, p in pairs if p not in created]
-            found.extend(p for _, p in existing)
+            existing = [(i, p) for i, p in pairs if p.id not in created]
+            found += len(existing)
             if full:
                 changed |= cls._kulcs_write_details(existing, details)
-            changed |= cls._kulcs_prices(connection, existing)
+            changed |= cls._kulcs_prices(existing, lookups)
             for item, product in pairs:
                 if item.stock is not None:
-                    quantities[product] = item.stock
-                if item.promo is not None:
-                    promos[product] = item.promo
+                    quantities[product.id] = item.stock
+            promos.update(cls._kulcs_promos(connection, pairs, lookups))
         if promos and connection.promo_price_list:
-            changed |= PriceList.kulcs_set_promos(
-                connection.promo_price_list,
-                {p: v and cls._kulcs_promo_price(connection, p, v)
-                    for p, v in promos.items()})
+            changed |= connection.promo_price_list.kulcs_set_promos(promos)
         elif promos:
             run.warn('', gettext('onretail_kulcs.msg_no_promo_list',
                     connection=connection.rec_name))
@@ -217,7 +244,7 @@ class Product(metaclass=PoolMeta):
         changed -= created
         run.count('created', len(created))
         run.count('updated', len(changed))
-        run.count('unchanged', len(found) - len(changed))
+        run.count('unchanged', found - len(changed))
 
     @classmethod
     def _kulcs_by_code(cls, items):
@@ -265,8 +292,7 @@ class Product(metaclass=PoolMeta):
                     'sale_uom': unit,
                     'salable': True,
                     'account_category': detail.account_category.id,
-                    'list_price': cls._kulcs_net_of(
-                        connection, taxes, item.price or 0),
+                    'list_price': net_of(connection, taxes, item.price or 0),
                     'categories': [('add', [detail.category.id]
                             if detail.category else [])],
                     'kulcs_image': detail.image,
@@ -286,7 +312,7 @@ class Product(metaclass=PoolMeta):
     @classmethod
     def _kulcs_write_details(cls, pairs, details):
         """Write the name, description, account category, category and
-        picture of the products of pairs that Kulcs changed: the set of
+        picture of the products of pairs that Kulcs changed: the ids of
         those products"""
         pool = Pool()
         Image = pool.get('product.image')
@@ -312,12 +338,12 @@ class Product(metaclass=PoolMeta):
                             'image': detail.picture})
             if values:
                 templates.extend(([template], values))
-                changed.add(product)
+                changed.add(product.id)
             if (item.description is not None
                     and (product.description or '') != item.description):
                 products.extend(([product], {
                             'description': item.description}))
-                changed.add(product)
+                changed.add(product.id)
         if templates:
             Template.write(*templates)
         if products:
@@ -329,52 +355,87 @@ class Product(metaclass=PoolMeta):
         return changed
 
     @classmethod
-    def _kulcs_prices(cls, connection, products):
-        """Write the base prices of products that changed: the set of those
-        products"""
-        Template = Pool().get('product.template')
-        to_write, changed = {}, set()
-        for item, product in products:
-            if item.price is None:
+    def _kulcs_prices(cls, pairs, lookups):
+        """Write the base prices of the products of pairs that changed: the
+        ids of those products. The company's list prices of their templates
+        are read and written at once, as records of their own."""
+        pool = Pool()
+        ListPrice = pool.get('product.list_price')
+        Template = pool.get('product.template')
+        pairs = [(i, p) for i, p in pairs if i.price is not None]
+        if not pairs:
+            return set()
+        check_write_access('product.template', ['list_price'])
+        records = cls._kulcs_list_prices({p.template.id for _, p in pairs})
+        prices, without, changed = {}, {}, set()
+        for item, product in pairs:
+            price = lookups.net(lookups.taxes(product), item.price)
+            record = records.get(product.template.id)
+            if record is None:
+                without[product.template] = price
+            elif record.list_price != price:
+                prices[record] = price
+            else:
                 continue
-            price = cls._kulcs_net(connection, product, item.price)
-            template = product.template
-            if template.list_price != price:
-                to_write[template] = price
-                changed.add(product)
-        if to_write:
-            Template.write(*[a for template, price in to_write.items()
+            changed.add(product.id)
+        by_price = defaultdict(list)
+        for record, price in prices.items():
+            by_price[price].append(record)
+        if by_price:
+            ListPrice.write(*[a for price, records in by_price.items()
+                    for a in (records, {'list_price': price})])
+        if without:
+            Template.write(*[a for template, price in without.items()
                     for a in ([template], {'list_price': price})])
         return changed
 
     @classmethod
-    def _kulcs_net(cls, connection, product, price):
-        "Kulcs's price of product as a unit price net of tax"
-        return cls._kulcs_net_of(
-            connection, product.customer_taxes_used, price)
+    def _kulcs_list_prices(cls, template_ids):
+        "{template id: its list price record of the company}"
+        ListPrice = Pool().get('product.list_price')
+        records = {}
+        for record in ListPrice.search([
+                    ('template', 'in', list(template_ids)),
+                    ('product', '=', None),
+                    ('company', '=', Transaction().context.get('company')),
+                    ], order=[('id', 'ASC')]):
+            records.setdefault(record.template.id, record)
+        return records
 
     @classmethod
-    def _kulcs_promo_price(cls, connection, product, price):
-        """Kulcs's promo price of product as the promo list's rules hold
-        prices: with tax when the list includes it, else net"""
+    def _kulcs_promos(cls, connection, pairs, lookups):
+        """{product id: the promo price of its item as the promo list's
+        rules hold prices (with tax when the list includes it, else net),
+        0 to end it}"""
         pool = Pool()
         Date = pool.get('ir.date')
         Tax = pool.get('account.tax')
-        taxes = product.customer_taxes_used
-        with_tax = connection.promo_price_list.tax_included
-        if not taxes or connection.gross_prices == with_tax:
-            return round_price(price)
-        if with_tax:
-            return round_price(price + sum(t['amount']
-                    for t in Tax.compute(taxes, price, 1, Date.today())))
-        return cls._kulcs_net(connection, product, price)
+        price_list = connection.promo_price_list
+        promos = {}
+        for item, product in pairs:
+            price = item.promo
+            if price is None:
+                continue
+            elif not price or not price_list:
+                promos[product.id] = price
+                continue
+            taxes = lookups.taxes(product)
+            if not taxes or connection.gross_prices == price_list.tax_included:
+                price = round_price(price)
+            elif price_list.tax_included:
+                price = round_price(price + sum(t['amount']
+                        for t in Tax.compute(taxes, price, 1, Date.today())))
+            else:
+                price = lookups.net(taxes, price)
+            promos[product.id] = price
+        return promos
 
-    @staticmethod
-    def _kulcs_net_of(connection, taxes, price):
-        "Kulcs's price as a unit price net of taxes"
-        pool = Pool()
-        Date = pool.get('ir.date')
-        Tax = pool.get('account.tax')
-        if connection.gross_prices and taxes:
-            price = Tax.reverse_compute(price, taxes, Date.today())
-        return round_price(price)
+
+def check_write_access(model, field_names):
+    """Refuse the user who may not write field_names of model: what is
+    written for it is written as records of their own"""
+    pool = Pool()
+    ModelAccess = pool.get('ir.model.access')
+    FieldAccess = pool.get('ir.model.field.access')
+    ModelAccess.check(model, 'write')
+    FieldAccess.check(model, field_names, 'write')

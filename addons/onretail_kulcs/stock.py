@@ -1,9 +1,16 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Kulcs's free stock as the quantity of the warehouse, set by an inventory"
+from trytond.model import Workflow
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+# Products counted at once, and lines made and moves done at once. Each of
+# Tryton's instances of one list checks the whole list, so a list costs its
+# square: moves, which read many records each, go in short lists.
+CHUNK = 250
+MOVES = 100
 
 
 class Inventory(metaclass=PoolMeta):
@@ -12,47 +19,105 @@ class Inventory(metaclass=PoolMeta):
     @classmethod
     def kulcs_set_quantities(cls, warehouse, quantities):
         """Make the quantity in warehouse of each product of quantities
-        ({product: quantity}) what it says, with one inventory of its
-        storage confirmed: the set of the products whose quantity changed"""
+        ({product id: quantity}) what it says, with one inventory of its
+        storage confirmed: the ids of the products whose quantity changed"""
         pool = Pool()
-        Date = pool.get('ir.date')
-        Line = pool.get('stock.inventory.line')
-        goods = [p for p in quantities if p.type == 'goods']
-        if not goods:
-            return set()
-        storage = warehouse.storage_location
-        in_warehouse = cls._kulcs_quantities(warehouse, goods, True)
-        in_storage = cls._kulcs_quantities(storage, goods, False)
+        Location = pool.get('stock.location')
+        Product = pool.get('product.product')
+        locations = [l.id for l in Location.search(
+                [('parent', 'child_of', [warehouse.id])])]
+        inventory, changed = None, set()
+        for ids in grouped_slice(list(quantities), CHUNK):
+            products = [p for p in Product.browse(ids) if p.type == 'goods']
+            lines = cls._kulcs_lines(
+                warehouse, locations, products, quantities)
+            for sub in grouped_slice(lines, MOVES):
+                sub = list(sub)
+                if inventory is None:
+                    inventory = cls._kulcs_inventory(warehouse, sub)
+                else:
+                    cls._kulcs_count(inventory, sub)
+            changed.update(l['product'] for l in lines)
+        if inventory:
+            cls.kulcs_confirm([inventory])
+        return changed
+
+    @classmethod
+    def _kulcs_lines(cls, warehouse, locations, products, quantities):
+        """The values of the inventory lines of storage that make the
+        warehouse's quantity of products what quantities says"""
+        in_warehouse, in_storage = cls._kulcs_quantities(
+            warehouse, locations, products)
         lines = []
-        for product in goods:
-            wanted = product.default_uom.round(float(quantities[product]))
+        for product in products:
+            wanted = product.default_uom.round(float(quantities[product.id]))
             current = in_warehouse.get(product.id, 0)
             if wanted == current:
                 continue
+            expected = in_storage.get(product.id, 0)
             # the rest of the warehouse (input, output) stays as it is
-            quantity = max(in_storage.get(product.id, 0) + wanted - current, 0)
-            lines.append(Line(product=product, quantity=quantity))
-        if not lines:
-            return set()
-        inventory = cls(location=storage, date=Date.today(),
-            company=Transaction().context.get('company'), lines=lines)
-        inventory.save()
-        cls.confirm([inventory])
-        return {l.product for l in lines}
+            lines.append({
+                    'product': product.id,
+                    'expected_quantity': expected,
+                    'quantity': max(expected + wanted - current, 0),
+                    })
+        return lines
 
     @classmethod
-    def _kulcs_quantities(cls, location, products, with_childs):
-        "{product id: quantity in location today}"
+    def _kulcs_quantities(cls, warehouse, locations, products):
+        """({product id: quantity in warehouse}, {product id: quantity in
+        its storage, not its children}) today, from one query"""
         pool = Pool()
         Date = pool.get('ir.date')
         Product = pool.get('product.product')
-        quantities = {}
+        storage = warehouse.storage_location.id
+        in_warehouse, in_storage = {}, {}
         with Transaction().set_context(stock_date_end=Date.today()):
-            for sub in grouped_slice(products, 1000):
-                ids = [p.id for p in sub]
-                for (_, product_id), quantity in (
-                        Product.products_by_location([location.id],
-                            with_childs=with_childs,
-                            grouping_filter=(ids,)).items()):
-                    quantities[product_id] = quantity
-        return quantities
+            quantities = Product.products_by_location(locations,
+                with_childs=False, grouping_filter=([p.id for p in products],))
+        for (location, product), quantity in quantities.items():
+            in_warehouse[product] = in_warehouse.get(product, 0) + quantity
+            if location == storage:
+                in_storage[product] = quantity
+        return in_warehouse, in_storage
+
+    @classmethod
+    def _kulcs_inventory(cls, warehouse, lines):
+        """A new inventory of the warehouse's storage today, with lines (the
+        values of its first lines). Created without lines, complete_lines
+        would count every product of the storage."""
+        Date = Pool().get('ir.date')
+        inventory, = cls.create([{
+                    'location': warehouse.storage_location.id,
+                    'date': Date.today(),
+                    'company': Transaction().context.get('company'),
+                    'lines': [('create', lines)],
+                    }])
+        return inventory
+
+    @classmethod
+    def _kulcs_count(cls, inventory, lines):
+        """Add lines (values with their expected quantity) to inventory as
+        records of their own: written through the inventory, they would
+        have complete_lines count all its lines again"""
+        Line = Pool().get('stock.inventory.line')
+        Line.create([{'inventory': inventory.id, **l} for l in lines])
+
+    @classmethod
+    @Workflow.transition('done')
+    def kulcs_confirm(cls, inventories):
+        """Confirm inventories as confirm does, their lines a chunk at a
+        time (confirm makes and does all their moves at once). Their lines
+        are one per product, which confirm would check."""
+        pool = Pool()
+        Line = pool.get('stock.inventory.line')
+        Move = pool.get('stock.move')
+        for inventory in inventories:
+            offset = 0
+            while lines := Line.search([('inventory', '=', inventory.id)],
+                    order=[('id', 'ASC')], offset=offset, limit=MOVES):
+                offset += len(lines)
+                moves = list(filter(None, (l.get_move() for l in lines)))
+                with Transaction().set_context(_product_replacement=False):
+                    Move.save(moves)
+                Move.do(moves)
