@@ -1,7 +1,7 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Kulcs's free stock as the quantity of the warehouse, set by an inventory"
-from trytond.model import Workflow
+from trytond.model import ModelView, Workflow
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -104,11 +104,13 @@ class Inventory(metaclass=PoolMeta):
         Line.create([{'inventory': inventory.id, **l} for l in lines])
 
     @classmethod
+    @ModelView.button
     @Workflow.transition('done')
     def kulcs_confirm(cls, inventories):
         """Confirm inventories as confirm does, their lines a chunk at a
         time (confirm makes and does all their moves at once). Their lines
-        are one per product, which confirm would check."""
+        are one per product, which confirm would check. The user is checked
+        as for confirm, a button of no group: it is not one of the form."""
         pool = Pool()
         Line = pool.get('stock.inventory.line')
         Move = pool.get('stock.move')

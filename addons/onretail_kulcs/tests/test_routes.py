@@ -19,6 +19,9 @@ from trytond.modules.account.tests import create_chart
 from trytond.modules.company.tests import create_company, set_company
 from trytond.modules.currency.tests import create_currency
 from trytond.modules.onretail_base.tests.tools import committed
+from trytond.modules.onretail_kulcs import price_list as kulcs_price_list
+from trytond.modules.onretail_kulcs import product as kulcs_product
+from trytond.modules.onretail_kulcs import stock as kulcs_stock
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
@@ -441,6 +444,90 @@ class KulcsRouteTestCase(RouteTestCase):
                     locations=[self.warehouse_id()]):
                 self.assertEqual(Product(product.id).quantity, 5)
             self.assertEqual(Product(self.product_id).name, 'Bakancs')
+
+    def test_document_in_short_lists(self):
+        """A document longer than the lists it is written in (2 products,
+        1 move at a time): each product gets its price, promo rule and
+        stock, in one inventory; the same document again writes nothing"""
+        codes = ['S-%s' % i for i in range(5)]
+        committed(lambda: self.create_products(codes),
+            company_id=self.company_id)
+        items = [{'termekkod': c, 'ar': str(1270 * (i + 1)),
+                'arakcios': str(127 * (i % 2)), 'szabadraktar': str(i)}
+            for i, c in enumerate(codes)]
+        with patch.object(kulcs_product, 'CHUNK', 2), \
+                patch.object(kulcs_price_list, 'CHUNK', 2), \
+                patch.object(kulcs_stock, 'CHUNK', 2), \
+                patch.object(kulcs_stock, 'MOVES', 1):
+            answer = self.post_products(items)
+            self.assertEqual(answer.status_code, 200, answer.content)
+            self.assertEqual(self.last_log()[1]['updated'], 5)
+            written = self.products_state(codes)
+            self.assertEqual(self.post_products(items).status_code, 200)
+            self.assertEqual(self.last_log()[1]['unchanged'], 5)
+        self.assertEqual(self.products_state(codes), written)
+        prices, rules, quantities, inventories = written
+        self.assertEqual(prices, [Decimal(1000 * (i + 1)) for i in range(5)])
+        self.assertEqual(rules, {'S-1': [Decimal('100')],
+                'S-3': [Decimal('100')]})
+        self.assertEqual(quantities, [0, 1, 2, 3, 4])
+        # S-0 had none and stays at none: four lines
+        self.assertEqual(inventories, [('done', 4)])
+
+    @classmethod
+    def create_products(cls, codes):
+        "Products of codes, 27 % VAT, 7 of each in stock"
+        pool = Pool()
+        Category = pool.get('product.category')
+        Inventory = pool.get('stock.inventory')
+        Location = pool.get('stock.location')
+        ModelData = pool.get('ir.model.data')
+        Template = pool.get('product.template')
+        category, = Category.search([('name', '=', "Goods")])
+        unit = ModelData.get_id('product', 'uom_unit')
+        templates = Template.create([{'name': code, 'type': 'goods',
+                    'default_uom': unit, 'sale_uom': unit, 'salable': True,
+                    'account_category': category.id,
+                    'list_price': Decimal('1'),
+                    'products': [('create', [{'suffix_code': code}])]}
+                for code in codes])
+        warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
+        inventory, = Inventory.create([{
+                    'location': warehouse.storage_location.id,
+                    'date': datetime.date(2025, 3, 1),
+                    'lines': [('create', [{'product': t.products[0].id,
+                                    'quantity': 7} for t in templates[1:]])],
+                    }])
+        Inventory.confirm([inventory])
+
+    def products_state(self, codes):
+        """The list prices, the promo list's prices by code, the quantities
+        in the warehouse of the products of codes, and the (state, lines)
+        of the inventories of their stock today"""
+        with Transaction().start(DB_NAME, 0,
+                context={'company': self.company_id}):
+            pool = Pool()
+            Inventory = pool.get('stock.inventory')
+            Line = pool.get('product.price_list.line')
+            Product = pool.get('product.product')
+            products = Product.search([('code', 'in', codes)],
+                order=[('code', 'ASC')])
+            ids = [p.id for p in products]
+            rules = {}
+            for line in Line.search([('product', 'in', ids)],
+                    order=[('id', 'ASC')]):
+                rules.setdefault(line.product.code, []).append(
+                    line.fixed_price)
+            with Transaction().set_context(stock_date_end=MARCH_20,
+                    locations=[self.warehouse_id()]):
+                quantities = [p.quantity for p in Product.browse(products)]
+            inventories = [(i.state, len(i.lines))
+                for i in Inventory.search([
+                        ('date', '=', MARCH_14),
+                        ('lines.product', 'in', ids),
+                        ])]
+            return ([p.template.list_price for p in products], rules,
+                quantities, inventories)
 
     def set_sync_type(self, sync_type):
         with Transaction().start(DB_NAME, 0) as transaction:
