@@ -141,12 +141,16 @@ def build(pool, count):
                     for i in range(start, min(start + 1000, count))])
             products += [t.products[0] for t in templates]
         warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
-        inventory, = Inventory.create([{
+        # an inventory per 1,000: Tryton's confirm of one list of 20,000
+        # lines costs its square
+        inventories = Inventory.create([{
                     'location': warehouse.storage_location.id,
                     'date': dt.date.today() - dt.timedelta(days=1),
                     'lines': [('create', [{'product': p.id, 'quantity': 10}
-                                for p in products])]}])
-        Inventory.confirm([inventory])
+                                for p in products[start:start + 1000]])]}
+                for start in range(0, count, 1000)])
+        for inventory in inventories:
+            Inventory.confirm([inventory])
         promo, = PriceList.create([{'name': "Kulcs Akciók",
                     'company': company.id}])
         groups = [ModelData.get_id(*g) for g in [

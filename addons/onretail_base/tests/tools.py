@@ -1,14 +1,18 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Test helpers shared by the onRetail modules"
+import base64
+import json
 import os
 import secrets
 import unittest
+import urllib.parse
 
 import polib
 
 from trytond import backend
 from trytond.pool import Pool
+from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
 from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.tools import find_path
 from trytond.transaction import Transaction, TransactionError
@@ -50,6 +54,107 @@ def create_role_users(roles, company):
         user.save()
         users[login] = user.id
     return passwords, users
+
+
+class JsonRpcMixin:
+    """JSON-RPC through trytond's WSGI application as the client makes it,
+    with real logins, for a RouteTestCase whose passwords are {login:
+    password} and whose sessions are {} at each test's start"""
+    __slots__ = ()
+
+    def post(self, body, authorization=None):
+        "The HTTP status and the decoded JSON-RPC answer (or the body)"
+        headers = {'Authorization': authorization} if authorization else {}
+        response = self.client().post(
+            f'/{urllib.parse.quote(self.db_name)}/rpc/',
+            data=json.dumps(body, cls=JSONEncoder),
+            content_type='application/json', headers=headers)
+        if response.status_code != 200:
+            return response.status_code, response.data
+        return 200, json.loads(response.data, object_hook=JSONDecoder())
+
+    def session(self, login):
+        "A real login of the user: its authorization and context"
+        if login not in self.sessions:
+            _, answer = self.post({'id': 0, 'method': 'common.db.login',
+                    'params': [login, {'password': self.passwords[login]},
+                        'en']})
+            user_id, key, *_ = answer['result']
+            authorization = 'Session ' + base64.b64encode(
+                f'{login}:{user_id}:{key}'.encode()).decode()
+            _, answer = self.post({'id': 0,
+                    'method': 'model.res.user.get_preferences',
+                    'params': [True, {}]}, authorization)
+            self.sessions[login] = authorization, answer['result']
+        return self.sessions[login]
+
+    def call(self, login, method, *params, **context):
+        "(HTTP status, answer) of method called by login with its context"
+        authorization, user_context = self.session(login)
+        return self.post({'id': 0, 'method': method,
+                'params': [*params, {**user_context, **context}]},
+            authorization)
+
+    def call_raw(self, login, method, params):
+        "Call with params as they are: no context added"
+        authorization, _ = self.session(login)
+        return self.post(
+            {'id': 0, 'method': method, 'params': params}, authorization)
+
+    def result(self, answer):
+        status, body = answer
+        self.assertEqual(status, 200, body)
+        self.assertNotIn('error', body)
+        return body['result']
+
+    def assertRefused(self, answer, text=None):
+        """Refused as Tryton refuses: a UserError (an access error is one)
+        answered by JSON-RPC, or an HTTP error of the dispatcher before any
+        method runs (403: not an RPC method, 422: a malformed call)"""
+        status, body = answer
+        if status != 200:
+            self.assertIn(status, {403, 413, 422}, body)
+            self.assertNotIn(b'Traceback', body)
+            return
+        self.assertIn('error', body, body.get('result'))
+        name, *rest = body['error']
+        self.assertEqual(name, 'UserError', body['error'])
+        if text:
+            self.assertIn(text, rest[0][0])
+
+    def assertNoResult(self, answer):
+        """No result, and no traceback or source path for the attacker:
+        a refusal or an error answered as Tryton answers any exception"""
+        status, body = answer
+        if status != 200:
+            self.assertLess(status, 500, body)
+            return
+        self.assertIn('error', body, body.get('result'))
+        text = json.dumps(body['error'], cls=JSONEncoder)
+        for sign in ['Traceback', 'File "', '.py"', 'site-packages']:
+            self.assertNotIn(sign, text)
+
+
+def malformed_ids(record):
+    """The first arguments of a button called on record that are not a list
+    of ids, or ids that are no records, by name"""
+    return {
+        'text': 'abc',
+        'digits': str(record),
+        'bare id': record,
+        'float': 1.5,
+        'true': True,
+        'none': None,
+        'dict': {'id': record},
+        'nested list': [[record]],
+        'list of none': [None],
+        'list of float': [1.5],
+        'list of dict': [{'id': record}],
+        'huge id': [2 ** 70],
+        '64-bit id': [2 ** 63],
+        'negative id': [-1],
+        'duplicates': [record, record],
+        }
 
 
 def collect_view_strings():

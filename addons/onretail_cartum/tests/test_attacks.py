@@ -7,18 +7,17 @@ connector administrator or a connector administrator. It must be refused
 and leave no trace: no sync log, no sale, no status push, no request to
 Cartum (the sandbox records every request), the sales and stores as they
 were."""
-import base64
 import json
 import logging
-import urllib.parse
 from unittest.mock import patch
 
 from onretail_sandbox.cartum import CartumSandbox
 from trytond.modules.company.tests import create_company
 from trytond.modules.currency.tests import create_currency
-from trytond.modules.onretail_base.tests.tools import create_role_users
+from trytond.modules.onretail_base.tests.tools import (
+    JsonRpcMixin, create_role_users, malformed_ids)
 from trytond.pool import Pool
-from trytond.protocols.jsonrpc import JSONDecoder, JSONEncoder
+from trytond.protocols.jsonrpc import JSONEncoder
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction, inactive_records
 
@@ -70,29 +69,7 @@ WIZARD_TEST = 'wizard.cartum.store.test'
 DISPATCHER = logging.getLogger('trytond.protocols.dispatcher')
 
 
-def malformed(record):
-    """The first arguments of a button called on record that are not a list
-    of ids, or ids that are no records, by name"""
-    return {
-        'text': 'abc',
-        'digits': str(record),
-        'bare id': record,
-        'float': 1.5,
-        'true': True,
-        'none': None,
-        'dict': {'id': record},
-        'nested list': [[record]],
-        'list of none': [None],
-        'list of float': [1.5],
-        'list of dict': [{'id': record}],
-        'huge id': [2 ** 70],
-        '64-bit id': [2 ** 63],
-        'negative id': [-1],
-        'duplicates': [record, record],
-        }
-
-
-class CartumAttackTestCase(RouteTestCase):
+class CartumAttackTestCase(JsonRpcMixin, RouteTestCase):
     "Attacks on the Cartum connector over JSON-RPC"
     module = 'onretail_cartum'
 
@@ -199,80 +176,6 @@ class CartumAttackTestCase(RouteTestCase):
             Store.write(stores, {'cartum_next_update': None,
                     'api_password': PASSWORD})
             transaction.commit()
-
-    # JSON-RPC through the WSGI application, as the client does it
-
-    def post(self, body, authorization=None):
-        "The HTTP status and the decoded JSON-RPC answer (or the body)"
-        headers = {'Authorization': authorization} if authorization else {}
-        response = self.client().post(
-            f'/{urllib.parse.quote(self.db_name)}/rpc/',
-            data=json.dumps(body, cls=JSONEncoder),
-            content_type='application/json', headers=headers)
-        if response.status_code != 200:
-            return response.status_code, response.data
-        return 200, json.loads(response.data, object_hook=JSONDecoder())
-
-    def session(self, login):
-        "A real login of the user: its authorization and context"
-        if login not in self.sessions:
-            _, answer = self.post({'id': 0, 'method': 'common.db.login',
-                    'params': [login, {'password': self.passwords[login]},
-                        'en']})
-            user_id, key, *_ = answer['result']
-            authorization = 'Session ' + base64.b64encode(
-                f'{login}:{user_id}:{key}'.encode()).decode()
-            _, answer = self.post({'id': 0,
-                    'method': 'model.res.user.get_preferences',
-                    'params': [True, {}]}, authorization)
-            self.sessions[login] = authorization, answer['result']
-        return self.sessions[login]
-
-    def call(self, login, method, *params, **context):
-        "(HTTP status, answer) of method called by login with its context"
-        authorization, user_context = self.session(login)
-        return self.post({'id': 0, 'method': method,
-                'params': [*params, {**user_context, **context}]},
-            authorization)
-
-    def call_raw(self, login, method, params):
-        "Call with params as they are: no context added"
-        authorization, _ = self.session(login)
-        return self.post(
-            {'id': 0, 'method': method, 'params': params}, authorization)
-
-    def result(self, answer):
-        status, body = answer
-        self.assertEqual(status, 200, body)
-        self.assertNotIn('error', body)
-        return body['result']
-
-    def assertRefused(self, answer, text=None):
-        """Refused as Tryton refuses: a UserError (an access error is one)
-        answered by JSON-RPC, or an HTTP error of the dispatcher before any
-        method runs (403: not an RPC method, 422: a malformed call)"""
-        status, body = answer
-        if status != 200:
-            self.assertIn(status, {403, 413, 422}, body)
-            self.assertNotIn(b'Traceback', body)
-            return
-        self.assertIn('error', body, body.get('result'))
-        name, *rest = body['error']
-        self.assertEqual(name, 'UserError', body['error'])
-        if text:
-            self.assertIn(text, rest[0][0])
-
-    def assertNoResult(self, answer):
-        """No result, and no traceback or source path for the attacker:
-        a refusal or an error answered as Tryton answers any exception"""
-        status, body = answer
-        if status != 200:
-            self.assertLess(status, 500, body)
-            return
-        self.assertIn('error', body, body.get('result'))
-        text = json.dumps(body['error'], cls=JSONEncoder)
-        for sign in ['Traceback', 'File "', '.py"', 'site-packages']:
-            self.assertNotIn(sign, text)
 
     def trace(self):
         """What an attack may leave, read back as the system: the sync
@@ -424,7 +327,7 @@ class CartumAttackTestCase(RouteTestCase):
             _, context = self.session(login)
             for method, kind in BUTTONS.items():
                 record = self.ids[kind]
-                for value in malformed(record).values():
+                for value in malformed_ids(record).values():
                     yield login, method, [value, context]
                 yield login, method, [context]
                 yield login, method, [[record], 1, 'x', context]
