@@ -66,7 +66,9 @@ def kulcs(request, pool, connection_id, token, name):
     return Response(content, status=status, content_type=XML)
 
 
-kulcs.max_request_size = document.MAX_BODY
+# A body sent in chunks has no length, and the stream stops at this size
+# without a word: one byte more tells a body over MAX_BODY
+kulcs.max_request_size = document.MAX_BODY + 1
 app.route('/<database_name>/kulcs/<connection_id>/<token>/<name>',
     methods={'GET', 'POST'})(kulcs)
 
@@ -91,7 +93,10 @@ def read_body(request):
     if length is not None and length > document.MAX_BODY:
         raise RequestEntityTooLarge()
     # cached: a transaction tried again reads the same body
-    return request.get_data(cache=True)
+    body = request.get_data(cache=True)
+    if len(body) > document.MAX_BODY:
+        raise RequestEntityTooLarge()
+    return body
 
 
 def form_of(request, body):

@@ -545,11 +545,17 @@ class KulcsRouteTestCase(RouteTestCase):
 
     def test_refused_before_reading(self):
         """An unknown connection, token or URL is a 404, a wrong method a
-        405, a body over 20 MB a 413, a wrong import password or webshop ID
-        a 403: each empty, nothing changed"""
+        405, a body over 20 MB a 413 (sent with its length or in chunks,
+        without one), a wrong import password or webshop ID a 403: each
+        empty, nothing changed"""
         before = self.state()
         document = products_xml([{'termekkod': 'A-100', 'ar': '1'}])
         big = b'<termekek>' + b' ' * (20 * 1024 * 1024) + b'</termekek>'
+
+        def chunked():
+            # a generator: requests sends it chunked, with no length
+            for start in range(0, len(big), 1024 * 1024):
+                yield big[start:start + 1024 * 1024]
         ok = {'jelszo': PASSWORD}
         for status, method, url, params, data in [
                 (404, 'POST', self.url('products', connection_id='999999'),
@@ -559,6 +565,7 @@ class KulcsRouteTestCase(RouteTestCase):
                 (404, 'POST', self.url('prices'), ok, document),
                 (405, 'GET', self.url('products'), ok, None),
                 (413, 'POST', self.url('products'), ok, big),
+                (413, 'POST', self.url('products'), ok, chunked()),
                 (403, 'POST', self.url('products'), {}, document),
                 (403, 'POST', self.url('products'),
                     dict(ok, webshopid='WEB-1'), document),
