@@ -18,7 +18,7 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
-from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.exceptions import ValidationError
 from trytond.modules.onretail_connector import Secret, SyncRun
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -101,17 +101,17 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         "the old URLs stop working.")
     url_products = fields.Function(fields.Char("Products URL",
             help="Kulcs posts the products, prices and stock here."),
-        'get_url', searcher='search_url')
+        'get_url')
     url_categories = fields.Function(fields.Char("Categories URL",
             help="Kulcs posts the category tree here: give it to support "
             "only if Kulcs manages the whole tree (full sync only)."),
-        'get_url', searcher='search_url')
+        'get_url')
     url_orders = fields.Function(fields.Char("Orders URL",
             help="Kulcs fetches the shop's new orders here."),
-        'get_url', searcher='search_url')
+        'get_url')
     url_confirm = fields.Function(fields.Char("Confirm URL",
             help="Kulcs confirms here the orders it received."),
-        'get_url', searcher='search_url')
+        'get_url')
     warehouse = fields.Many2One('stock.location', "Warehouse", required=True,
         domain=[('type', '=', 'warehouse')],
         help="The warehouse whose stock Kulcs's free stock sets.")
@@ -207,12 +207,6 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
 
     def get_url(self, name):
         return self.url(name[len('url_'):])
-
-    @classmethod
-    def search_url(cls, name, clause):
-        "Refuse every domain on a URL: it would test the token it holds"
-        raise AccessError(gettext('ir.msg_access_rule_field_error',
-                **cls.__names__(name)))
 
     def url(self, name):
         "The URL of name (products, categories, orders, confirm)"

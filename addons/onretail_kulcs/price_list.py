@@ -7,6 +7,8 @@ import datetime
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 
+from .ir import store_event_logs
+
 PRIORITY = 10
 # Products whose rules are read and written at once
 CHUNK = 250
@@ -22,6 +24,7 @@ class PriceList(metaclass=PoolMeta):
         changed = set()
         for ids in grouped_slice(list(promos), CHUNK):
             changed |= self._kulcs_set_promos({i: promos[i] for i in ids})
+            store_event_logs()
         return changed
 
     def _kulcs_set_promos(self, promos):

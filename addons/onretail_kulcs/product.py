@@ -22,6 +22,7 @@ from trytond.transaction import Transaction
 
 from . import document
 from .exceptions import ItemError
+from .ir import store_event_logs
 
 # Items looked up and written at once
 CHUNK = 250
@@ -234,6 +235,7 @@ class Product(metaclass=PoolMeta):
                 if item.stock is not None:
                     quantities[product.id] = item.stock
             promos.update(cls._kulcs_promos(connection, pairs, lookups))
+            store_event_logs()
         if promos and connection.promo_price_list:
             changed |= connection.promo_price_list.kulcs_set_promos(promos)
         elif promos:

@@ -6,6 +6,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from .ir import store_event_logs
+
 # Products counted at once, and lines made and moves done at once. Each of
 # Tryton's instances of one list checks the whole list, so a list costs its
 # square: moves, which read many records each, go in short lists.
@@ -38,6 +40,7 @@ class Inventory(metaclass=PoolMeta):
                 else:
                     cls._kulcs_count(inventory, sub)
             changed.update(l['product'] for l in lines)
+            store_event_logs()
         if inventory:
             cls.kulcs_confirm([inventory])
         return changed
@@ -123,3 +126,4 @@ class Inventory(metaclass=PoolMeta):
                 with Transaction().set_context(_product_replacement=False):
                     Move.save(moves)
                 Move.do(moves)
+                store_event_logs()

@@ -455,6 +455,7 @@ class KulcsRouteTestCase(RouteTestCase):
         items = [{'termekkod': c, 'ar': str(1270 * (i + 1)),
                 'arakcios': str(127 * (i % 2)), 'szabadraktar': str(i)}
             for i, c in enumerate(codes)]
+        price_writes = self.list_price_writes()
         with patch.object(kulcs_product, 'CHUNK', 2), \
                 patch.object(kulcs_price_list, 'CHUNK', 2), \
                 patch.object(kulcs_stock, 'CHUNK', 2), \
@@ -473,6 +474,15 @@ class KulcsRouteTestCase(RouteTestCase):
         self.assertEqual(quantities, [0, 1, 2, 3, 4])
         # S-0 had none and stays at none: four lines
         self.assertEqual(inventories, [('done', 4)])
+        # the writes are logged as Tryton logs them at commit
+        self.assertEqual(self.list_price_writes(), price_writes + 5)
+
+    def list_price_writes(self):
+        "The count of the logged writes of list prices"
+        with Transaction().start(DB_NAME, 0):
+            Log = Pool().get('ir.model.log')
+            return Log.search([('resource', 'like', 'product.list_price,%'),
+                    ('event', '=', 'write')], count=True)
 
     @classmethod
     def create_products(cls, codes):
