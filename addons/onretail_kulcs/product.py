@@ -86,7 +86,7 @@ class Details:
     __slots__ = ('unit', 'account_category', 'category', 'image', 'picture')
 
     def __init__(self, connection, item, cache):
-        self.unit = cache.unit(connection, item)
+        self.unit = cache.unit(item)
         self.account_category = cache.account_category(item)
         self.category = item.category and cache.category(item.category)
         self.image, self.picture = picture(item)
@@ -101,10 +101,10 @@ class Lookups:
         self.rates, self.categories = {}, {}
         self.taxes_of, self.nets = {}, {}
 
-    def unit(self, connection, item):
+    def unit(self, item):
         if not item.unit:
             return None
-        for unit in connection.units:
+        for unit in self.connection.units:
             if unit.name == item.unit:
                 return unit.unit
         raise ItemError(gettext('onretail_kulcs.msg_item_unit',

@@ -38,6 +38,17 @@ def committed(function, database=DB_NAME, company_id=None):
             return result
 
 
+# The roles of a connector's attack tests: each user logs in with the groups
+# of its role; strangers are no users of the connector at all
+CONNECTOR_ROLES = {
+    'cashier': [('onretail_base', 'group_cashier')],
+    'nobody': [],
+    'sales': [('sale', 'group_sale')],
+    'connector': [('onretail_connector', 'group_connector_admin')],
+    }
+STRANGERS = ['cashier', 'nobody']
+
+
 def create_role_users(roles, company):
     """A user of company for each role of roles ({login: [(module, group
     XML id)]}) with a random password: (passwords, user ids) by login"""

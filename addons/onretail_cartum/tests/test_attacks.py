@@ -15,21 +15,14 @@ from onretail_sandbox.cartum import CartumSandbox
 from trytond.modules.company.tests import create_company
 from trytond.modules.currency.tests import create_currency
 from trytond.modules.onretail_base.tests.tools import (
-    JsonRpcMixin, create_role_users, malformed_ids)
+    CONNECTOR_ROLES, STRANGERS, JsonRpcMixin, create_role_users,
+    malformed_ids)
 from trytond.pool import Pool
 from trytond.protocols.jsonrpc import JSONEncoder
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction, inactive_records
 
 LOGIN, PASSWORD = 'api', 'secret-Cartum-47'
-# Each user logs in with the groups of its role
-ROLES = {
-    'cashier': [('onretail_base', 'group_cashier')],
-    'nobody': [],
-    'sales': [('sale', 'group_sale')],
-    'connector': [('onretail_connector', 'group_connector_admin')],
-    }
-STRANGERS = ['cashier', 'nobody']
 BUTTONS = {
     'model.cartum.store.sync_now': 'store',
     'model.cartum.store.load_statuses': 'store',
@@ -93,7 +86,7 @@ class CartumAttackTestCase(JsonRpcMixin, RouteTestCase):
         uah = create_currency('UAH')
         company = create_company(currency=uah)
         other = create_company(name="Other Shop", currency=uah)
-        cls.passwords, cls.users = create_role_users(ROLES, company)
+        cls.passwords, cls.users = create_role_users(CONNECTOR_ROLES, company)
         category = Category(name="Goods", accounting=True)
         category.save()
         warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
@@ -256,7 +249,7 @@ class CartumAttackTestCase(JsonRpcMixin, RouteTestCase):
     def test_methods_not_exposed(self):
         "What only the server calls is no RPC method, for anyone"
         before = self.trace()
-        for login in ROLES:
+        for login in CONNECTOR_ROLES:
             for method in NOT_EXPOSED:
                 for params in [[], [[self.ids['store']]],
                         [[self.ids['sale']]]]:
@@ -323,7 +316,7 @@ class CartumAttackTestCase(JsonRpcMixin, RouteTestCase):
 
     def malformed_calls(self):
         "(login, method, params) of every malformed call of every user"
-        for login in ROLES:
+        for login in CONNECTOR_ROLES:
             _, context = self.session(login)
             for method, kind in BUTTONS.items():
                 record = self.ids[kind]

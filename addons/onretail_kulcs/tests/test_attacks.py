@@ -12,7 +12,8 @@ from unittest.mock import patch
 
 from trytond.modules.company.tests import create_company
 from trytond.modules.onretail_base.tests.tools import (
-    JsonRpcMixin, create_role_users, malformed_ids)
+    CONNECTOR_ROLES, STRANGERS, JsonRpcMixin, create_role_users,
+    malformed_ids)
 from trytond.modules.onretail_connector import SyncRun
 from trytond.modules.onretail_kulcs import connection as kulcs_connection
 from trytond.pool import Pool
@@ -21,14 +22,6 @@ from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction, inactive_records
 
 PASSWORD, IMPORT_PASSWORD = 'Kulcs-ID-secret-47', 'import-secret-11'
-# Each user logs in with the groups of its role
-ROLES = {
-    'cashier': [('onretail_base', 'group_cashier')],
-    'nobody': [],
-    'sales': [('sale', 'group_sale')],
-    'connector': [('onretail_connector', 'group_connector_admin')],
-    }
-STRANGERS = ['cashier', 'nobody']
 BUTTONS = ['model.kulcs.connection.regenerate',
     'model.kulcs.connection.simulate']
 WIZARD = 'wizard.kulcs.connection.simulate'
@@ -79,7 +72,7 @@ class KulcsAttackTestCase(JsonRpcMixin, RouteTestCase):
 
         company = create_company()
         other = create_company(name="Other Shop")
-        cls.passwords, cls.users = create_role_users(ROLES, company)
+        cls.passwords, cls.users = create_role_users(CONNECTOR_ROLES, company)
         warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
         sync_user, = User.search([('login', '=', 'admin')])
         ids = {}
@@ -188,7 +181,7 @@ class KulcsAttackTestCase(JsonRpcMixin, RouteTestCase):
     def test_methods_not_exposed(self):
         "What only the routes and the server call is no RPC method"
         before = self.trace()
-        for login in ROLES:
+        for login in CONNECTOR_ROLES:
             for method in NOT_EXPOSED:
                 for params in [[], [[self.ids['connection']]],
                         [[self.ids['connection']], b'<termekek/>']]:
@@ -205,7 +198,7 @@ class KulcsAttackTestCase(JsonRpcMixin, RouteTestCase):
         before = self.trace()
         connection = self.ids['connection']
         with patch.object(DISPATCHER, 'disabled', True):
-            for login in ROLES:
+            for login in CONNECTOR_ROLES:
                 _, context = self.session(login)
                 calls = [(method, [value, context]) for method in BUTTONS
                     for value in malformed_ids(connection).values()]
@@ -250,7 +243,7 @@ class KulcsAttackTestCase(JsonRpcMixin, RouteTestCase):
                         self.assertNoSecret(answer)
         # a connector administrator may order by a secret; no one searches
         # on them (the URLs, Tryton's Function fields, have no search)
-        for login in ROLES:
+        for login in CONNECTOR_ROLES:
             for field in SECRETS:
                 with self.subTest(login=login, search=field):
                     with patch.object(DISPATCHER, 'disabled', True):
