@@ -8,10 +8,11 @@ import binascii
 import hashlib
 import io
 import warnings
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from decimal import Decimal
 
 from PIL import Image as PILImage
+from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import fields
@@ -139,15 +140,18 @@ class Lookups:
             self.categories[kat] = category
         return self.categories[kat]
 
-    def taxes(self, product):
-        """The customer taxes of product, found once per account category
-        (most products of a shop share a few)"""
-        category = product.template.account_category
+    def taxes(self, product, row):
+        """The customer taxes of the product of id product (row its Row),
+        found once per account category (most products of a shop share a
+        few)"""
+        Product = Pool().get('product.product')
+        category = row.account_category
         if category is None:
-            return tuple(product.customer_taxes_used)
-        if category.id not in self.taxes_of:
-            self.taxes_of[category.id] = tuple(product.customer_taxes_used)
-        return self.taxes_of[category.id]
+            return tuple(Product(product).customer_taxes_used)
+        if category not in self.taxes_of:
+            self.taxes_of[category] = tuple(
+                Product(product).customer_taxes_used)
+        return self.taxes_of[category]
 
     def net(self, taxes, price):
         "Kulcs's price as a unit price net of taxes, computed once"
@@ -155,6 +159,27 @@ class Lookups:
         if key not in self.nets:
             self.nets[key] = net_of(self.connection, taxes, price)
         return self.nets[key]
+
+
+Row = namedtuple('Row', ['template', 'account_category', 'type', 'unit'])
+
+
+def product_rows(ids):
+    """{product id: its Row} of the products of ids, in one query: the ORM
+    reads each field a product has from its template as a Function field,
+    product by product. The caller found the products by a search, which
+    checked the user's access."""
+    pool = Pool()
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    product, template = Product.__table__(), Template.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*product.join(template,
+            condition=product.template == template.id
+            ).select(product.id, template.id, template.account_category,
+            template.type, template.default_uom,
+            where=fields.SQL_OPERATORS['in'](product.id, ids)))
+    return {r[0]: Row(*r[1:]) for r in cursor}
 
 
 def net_of(connection, taxes, price):
@@ -230,11 +255,13 @@ class Product(metaclass=PoolMeta):
             found += len(existing)
             if full:
                 changed |= cls._kulcs_write_details(existing, details)
-            changed |= cls._kulcs_prices(existing, lookups)
+            rows = product_rows([p.id for _, p in pairs])
+            changed |= cls._kulcs_prices(existing, rows, lookups)
             for item, product in pairs:
                 if item.stock is not None:
                     quantities[product.id] = item.stock
-            promos.update(cls._kulcs_promos(connection, pairs, lookups))
+            promos.update(
+                cls._kulcs_promos(connection, pairs, rows, lookups))
             store_event_logs()
         if promos and connection.promo_price_list:
             changed |= connection.promo_price_list.kulcs_set_promos(promos)
@@ -357,7 +384,7 @@ class Product(metaclass=PoolMeta):
         return changed
 
     @classmethod
-    def _kulcs_prices(cls, pairs, lookups):
+    def _kulcs_prices(cls, pairs, rows, lookups):
         """Write the base prices of the products of pairs that changed: the
         ids of those products. The company's list prices of their templates
         are read and written at once, as records of their own."""
@@ -368,44 +395,50 @@ class Product(metaclass=PoolMeta):
         if not pairs:
             return set()
         check_write_access('product.template', ['list_price'])
-        records = cls._kulcs_list_prices({p.template.id for _, p in pairs})
-        prices, without, changed = {}, {}, set()
+        records = cls._kulcs_list_prices(
+            {rows[p.id].template for _, p in pairs})
+        by_price, without, changed = defaultdict(list), {}, set()
         for item, product in pairs:
-            price = lookups.net(lookups.taxes(product), item.price)
-            record = records.get(product.template.id)
+            row = rows[product.id]
+            price = lookups.net(lookups.taxes(product.id, row), item.price)
+            record, current = records.get(row.template, (None, None))
             if record is None:
-                without[product.template] = price
-            elif record.list_price != price:
-                prices[record] = price
+                without[row.template] = price
+            elif current != price:
+                by_price[price].append(record)
             else:
                 continue
             changed.add(product.id)
-        by_price = defaultdict(list)
-        for record, price in prices.items():
-            by_price[price].append(record)
         if by_price:
-            ListPrice.write(*[a for price, records in by_price.items()
-                    for a in (records, {'list_price': price})])
+            ListPrice.write(*[a for price, ids in by_price.items()
+                    for a in (ListPrice.browse(ids), {'list_price': price})])
         if without:
             Template.write(*[a for template, price in without.items()
-                    for a in ([template], {'list_price': price})])
+                    for a in (Template.browse([template]),
+                        {'list_price': price})])
         return changed
 
     @classmethod
     def _kulcs_list_prices(cls, template_ids):
-        "{template id: its list price record of the company}"
+        """{template id: (id, list price) of its list price record of the
+        company}, in one query"""
         ListPrice = Pool().get('product.list_price')
+        table = ListPrice.__table__()
+        cursor = Transaction().connection.cursor()
         records = {}
-        for record in ListPrice.search([
-                    ('template', 'in', list(template_ids)),
-                    ('product', '=', None),
-                    ('company', '=', Transaction().context.get('company')),
-                    ], order=[('id', 'ASC')]):
-            records.setdefault(record.template.id, record)
+        cursor.execute(*table.select(
+                table.template, table.id, table.list_price,
+                where=fields.SQL_OPERATORS['in'](
+                    table.template, list(template_ids))
+                & (table.product == Null)
+                & (table.company == Transaction().context.get('company')),
+                order_by=[table.id.asc]))
+        for template, id_, price in cursor:
+            records.setdefault(template, (id_, price))
         return records
 
     @classmethod
-    def _kulcs_promos(cls, connection, pairs, lookups):
+    def _kulcs_promos(cls, connection, pairs, rows, lookups):
         """{product id: the promo price of its item as the promo list's
         rules hold prices (with tax when the list includes it, else net),
         0 to end it}"""
@@ -421,7 +454,7 @@ class Product(metaclass=PoolMeta):
             elif not price or not price_list:
                 promos[product.id] = price
                 continue
-            taxes = lookups.taxes(product)
+            taxes = lookups.taxes(product.id, rows[product.id])
             if not taxes or connection.gross_prices == price_list.tax_included:
                 price = round_price(price)
             elif price_list.tax_included:

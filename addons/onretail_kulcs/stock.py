@@ -1,18 +1,29 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Kulcs's free stock as the quantity of the warehouse, set by an inventory"
+from collections import defaultdict
+
 from trytond.model import ModelView, Workflow
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .ir import store_event_logs
+from .product import product_rows
 
 # Products counted at once, and lines made and moves done at once. Each of
 # Tryton's instances of one list checks the whole list, so a list costs its
 # square: moves, which read many records each, go in short lists.
 CHUNK = 250
 MOVES = 100
+
+
+class Units(dict):
+    "The units of a document, by id, each read once"
+
+    def __missing__(self, id_):
+        self[id_] = Pool().get('product.uom')(id_)
+        return self[id_]
 
 
 class Inventory(metaclass=PoolMeta):
@@ -23,16 +34,16 @@ class Inventory(metaclass=PoolMeta):
         """Make the quantity in warehouse of each product of quantities
         ({product id: quantity}) what it says, with one inventory of its
         storage confirmed: the ids of the products whose quantity changed"""
-        pool = Pool()
-        Location = pool.get('stock.location')
-        Product = pool.get('product.product')
+        Location = Pool().get('stock.location')
         locations = [l.id for l in Location.search(
                 [('parent', 'child_of', [warehouse.id])])]
-        inventory, changed = None, set()
+        inventory, changed, units = None, set(), Units()
         for ids in grouped_slice(list(quantities), CHUNK):
-            products = [p for p in Product.browse(ids) if p.type == 'goods']
+            rows = product_rows(list(ids))
+            goods = {p: units[r.unit] for p, r in rows.items()
+                if r.type == 'goods'}
             lines = cls._kulcs_lines(
-                warehouse, locations, products, quantities)
+                warehouse, locations, goods, quantities)
             for sub in grouped_slice(lines, MOVES):
                 sub = list(sub)
                 if inventory is None:
@@ -46,43 +57,49 @@ class Inventory(metaclass=PoolMeta):
         return changed
 
     @classmethod
-    def _kulcs_lines(cls, warehouse, locations, products, quantities):
+    def _kulcs_lines(cls, warehouse, locations, goods, quantities):
         """The values of the inventory lines of storage that make the
-        warehouse's quantity of products what quantities says"""
+        warehouse's quantity of goods ({product id: unit}) what quantities
+        says"""
         in_warehouse, in_storage = cls._kulcs_quantities(
-            warehouse, locations, products)
+            warehouse, locations, goods)
         lines = []
-        for product in products:
-            wanted = product.default_uom.round(float(quantities[product.id]))
-            current = in_warehouse.get(product.id, 0)
+        for product, unit in goods.items():
+            wanted = unit.round(float(quantities[product]))
+            current = in_warehouse.get(product, 0)
             if wanted == current:
                 continue
-            expected = in_storage.get(product.id, 0)
+            expected = in_storage.get(product, 0)
             # the rest of the warehouse (input, output) stays as it is
             lines.append({
-                    'product': product.id,
+                    'product': product,
                     'expected_quantity': expected,
                     'quantity': max(expected + wanted - current, 0),
                     })
         return lines
 
     @classmethod
-    def _kulcs_quantities(cls, warehouse, locations, products):
+    def _kulcs_quantities(cls, warehouse, locations, goods):
         """({product id: quantity in warehouse}, {product id: quantity in
-        its storage, not its children}) today, from one query"""
+        its storage, not its children}) today of goods ({product id:
+        unit}), from one query. As products_by_location, whose rounding
+        reads each product's unit from its template, one at a time."""
         pool = Pool()
         Date = pool.get('ir.date')
-        Product = pool.get('product.product')
+        Move = pool.get('stock.move')
         storage = warehouse.storage_location.id
-        in_warehouse, in_storage = {}, {}
+        in_warehouse, in_storage = defaultdict(float), defaultdict(float)
         with Transaction().set_context(stock_date_end=Date.today()):
-            quantities = Product.products_by_location(locations,
-                with_childs=False, grouping_filter=([p.id for p in products],))
-        for (location, product), quantity in quantities.items():
-            in_warehouse[product] = in_warehouse.get(product, 0) + quantity
+            query = Move.compute_quantities_query(locations,
+                grouping_filter=(list(goods),))
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query)
+        for location, product, quantity in cursor:
+            in_warehouse[product] += quantity
             if location == storage:
-                in_storage[product] = quantity
-        return in_warehouse, in_storage
+                in_storage[product] += quantity
+        return ({p: goods[p].round(q) for p, q in in_warehouse.items()},
+            {p: goods[p].round(q) for p, q in in_storage.items()})
 
     @classmethod
     def _kulcs_inventory(cls, warehouse, lines):

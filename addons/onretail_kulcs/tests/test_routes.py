@@ -448,13 +448,16 @@ class KulcsRouteTestCase(RouteTestCase):
     def test_document_in_short_lists(self):
         """A document longer than the lists it is written in (2 products,
         1 move at a time): each product gets its price, promo rule and
-        stock, in one inventory; the same document again writes nothing"""
+        stock, in one inventory, a service only its price; the same
+        document again writes nothing"""
         codes = ['S-%s' % i for i in range(5)]
         committed(lambda: self.create_products(codes),
             company_id=self.company_id)
+        committed(lambda: self.create_products(['SRV'], type='service'),
+            company_id=self.company_id)
         items = [{'termekkod': c, 'ar': str(1270 * (i + 1)),
                 'arakcios': str(127 * (i % 2)), 'szabadraktar': str(i)}
-            for i, c in enumerate(codes)]
+            for i, c in enumerate(codes + ['SRV'])]
         price_writes = self.list_price_writes()
         with patch.object(kulcs_product, 'CHUNK', 2), \
                 patch.object(kulcs_price_list, 'CHUNK', 2), \
@@ -462,20 +465,20 @@ class KulcsRouteTestCase(RouteTestCase):
                 patch.object(kulcs_stock, 'MOVES', 1):
             answer = self.post_products(items)
             self.assertEqual(answer.status_code, 200, answer.content)
-            self.assertEqual(self.last_log()[1]['updated'], 5)
-            written = self.products_state(codes)
+            self.assertEqual(self.last_log()[1]['updated'], 6)
+            written = self.products_state(codes + ['SRV'])
             self.assertEqual(self.post_products(items).status_code, 200)
-            self.assertEqual(self.last_log()[1]['unchanged'], 5)
-        self.assertEqual(self.products_state(codes), written)
+            self.assertEqual(self.last_log()[1]['unchanged'], 6)
+        self.assertEqual(self.products_state(codes + ['SRV']), written)
         prices, rules, quantities, inventories = written
-        self.assertEqual(prices, [Decimal(1000 * (i + 1)) for i in range(5)])
+        self.assertEqual(prices, [Decimal(1000 * (i + 1)) for i in range(6)])
         self.assertEqual(rules, {'S-1': [Decimal('100')],
-                'S-3': [Decimal('100')]})
-        self.assertEqual(quantities, [0, 1, 2, 3, 4])
-        # S-0 had none and stays at none: four lines
+                'S-3': [Decimal('100')], 'SRV': [Decimal('100')]})
+        self.assertEqual(quantities[:5], [0, 1, 2, 3, 4])
+        # S-0 had none and stays at none, a service has no stock: four lines
         self.assertEqual(inventories, [('done', 4)])
         # the writes are logged as Tryton logs them at commit
-        self.assertEqual(self.list_price_writes(), price_writes + 5)
+        self.assertEqual(self.list_price_writes(), price_writes + 6)
 
     def list_price_writes(self):
         "The count of the logged writes of list prices"
@@ -485,8 +488,8 @@ class KulcsRouteTestCase(RouteTestCase):
                     ('event', '=', 'write')], count=True)
 
     @classmethod
-    def create_products(cls, codes):
-        "Products of codes, 27 % VAT, 7 of each in stock"
+    def create_products(cls, codes, type='goods'):
+        "Products of codes, 27 % VAT, 7 of each in stock (goods)"
         pool = Pool()
         Category = pool.get('product.category')
         Inventory = pool.get('stock.inventory')
@@ -495,12 +498,14 @@ class KulcsRouteTestCase(RouteTestCase):
         Template = pool.get('product.template')
         category, = Category.search([('name', '=', "Goods")])
         unit = ModelData.get_id('product', 'uom_unit')
-        templates = Template.create([{'name': code, 'type': 'goods',
+        templates = Template.create([{'name': code, 'type': type,
                     'default_uom': unit, 'sale_uom': unit, 'salable': True,
                     'account_category': category.id,
                     'list_price': Decimal('1'),
                     'products': [('create', [{'suffix_code': code}])]}
                 for code in codes])
+        if type != 'goods':
+            return
         warehouse, = Location.search([('type', '=', 'warehouse')], limit=1)
         inventory, = Inventory.create([{
                     'location': warehouse.storage_location.id,
