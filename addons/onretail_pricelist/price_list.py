@@ -141,10 +141,15 @@ class PriceList(metaclass=PoolMeta):
         return None
 
     def referenced_price_lists(self):
-        "The lists whose prices this list uses"
-        lists = {l.base_price_list for l in self.lines
-            if l.compute_price == 'formula' and l.base == 'price_list'
-            and l.base_price_list}
+        """The lists whose prices this list uses, found without reading all
+        its rules (a list may hold a rule per product)"""
+        Line = Pool().get('product.price_list.line')
+        lists = {l.base_price_list for l in Line.search([
+                    ('price_list', '=', self.id),
+                    ('compute_price', '=', 'formula'),
+                    ('base', '=', 'price_list'),
+                    ('base_price_list', '!=', None),
+                    ])}
         parent = getattr(self, 'parent', None)
         if parent:
             lists.add(parent)
@@ -605,7 +610,9 @@ class PriceListLine(metaclass=PoolMeta):
         super().validate(lines)
         pool = Pool()
         PriceList = pool.get('product.price_list')
-        PriceList.check_cycles({l.price_list for l in lines})
+        # only a rule based on another list can close a cycle
+        PriceList.check_cycles({l.price_list for l in lines
+                if l.compute_price == 'formula' and l.base == 'price_list'})
 
     @classmethod
     def check_formula(cls, lines, field_names=None):

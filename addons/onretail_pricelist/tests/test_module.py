@@ -316,6 +316,18 @@ class OnRetailPricelistTestCase(
                     base_price_list=second)]
             with self.assertRaisesRegex(ValidationError, 'from itself'):
                 first.save()
+            # a rule saved on its own, and one rewritten to use a base list
+            rule = self.line(price_list=first, compute_price='formula',
+                base='price_list', base_price_list=second)
+            with self.assertRaisesRegex(ValidationError, 'from itself'):
+                rule.save()
+            rule = self.line(price_list=first, compute_price='fixed',
+                fixed_price=D(1))
+            rule.save()
+            rule.compute_price, rule.base = 'formula', 'price_list'
+            rule.base_price_list = second
+            with self.assertRaisesRegex(ValidationError, 'from itself'):
+                rule.save()
             itself = self.price_list("Itself")
             itself.lines = [self.line(
                     compute_price='formula', base='price_list',
