@@ -11,11 +11,13 @@ from trytond.transaction import Transaction
 from .ir import store_event_logs
 from .product import product_rows
 
-# Products counted at once, and lines made and moves done at once. Each of
-# Tryton's instances of one list checks the whole list, so a list costs its
-# square: moves, which read many records each, go in short lists.
-CHUNK = 250
-MOVES = 100
+# Products counted and their lines made at once, and moves done at once.
+# Tryton validates a list of lines or moves with searches ordered by
+# product name (a join of all the names' translations), and each of its
+# instances of one list checks the whole list (a list costs its square):
+# lists of a few hundred make both small.
+CHUNK = 1000
+MOVES = 500
 
 
 class Units(dict):
@@ -44,12 +46,10 @@ class Inventory(metaclass=PoolMeta):
                 if r.type == 'goods'}
             lines = cls._kulcs_lines(
                 warehouse, locations, goods, quantities)
-            for sub in grouped_slice(lines, MOVES):
-                sub = list(sub)
-                if inventory is None:
-                    inventory = cls._kulcs_inventory(warehouse, sub)
-                else:
-                    cls._kulcs_count(inventory, sub)
+            if lines and inventory is None:
+                inventory = cls._kulcs_inventory(warehouse, lines)
+            elif lines:
+                cls._kulcs_count(inventory, lines)
             changed.update(l['product'] for l in lines)
             store_event_logs()
         if inventory:
