@@ -36,6 +36,10 @@ def activate(database, module):
     except subprocess.CalledProcessError:
         pass  # it did not exist
     create_database(database, os.environ)
+    sys.path.insert(0, str(ROOT / 'scripts'))
+    from setup_database import tune_database
+    from trytond import backend
+    tune_database(backend, database)  # as onRetail's databases are
     with tempfile.NamedTemporaryFile('w', suffix='.pass') as password:
         password.write('admin\n')
         password.flush()

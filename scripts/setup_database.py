@@ -71,6 +71,7 @@ def main():
     if backend.name == 'sqlite':
         os.makedirs(config.get('database', 'path'), exist_ok=True)
     created = create_database(backend, args.database)
+    tune_database(backend, args.database)
     state = state_file(args.state_dir, config, args.database)
     current = fingerprint(modules)
     stored = state.read_text() if state.exists() else None
@@ -106,6 +107,31 @@ def create_database(backend, name):
     finally:
         database.close()
     return True
+
+
+def tune_database(backend, name):
+    """Have PostgreSQL plan each of trytond's prepared queries with its
+    parameters. psycopg prepares a query run five times; PostgreSQL's
+    generic plan of a search ordered by a translated name (products, inventory
+    lines) then sorts all the names' translations again for each row found:
+    half a second a search at 20,000 products, where its custom plan takes
+    milliseconds. New sessions of the database get the setting."""
+    if backend.name != 'postgresql':
+        return
+    from psycopg import sql
+    database = backend.Database()
+    database.connect()
+    try:
+        connection = database.get_connection(autocommit=True)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql.SQL('ALTER DATABASE {} '
+                        'SET plan_cache_mode = force_custom_plan').format(
+                        sql.Identifier(name)))
+        finally:
+            database.put_connection(connection)
+    finally:
+        database.close()
 
 
 def state_file(directory, config, name):
