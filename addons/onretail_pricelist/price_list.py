@@ -238,13 +238,30 @@ class PriceList(metaclass=PoolMeta):
         with Transaction().set_context(company=self.company.id):
             return self._explain(product, quantity, uom, pattern)
 
+    def _candidate_lines(self, pattern):
+        """The lines by precedence that may match the product of the pattern:
+        a promo list has thousands, of which a product meets a few"""
+        pool = Pool()
+        Line = pool.get('product.price_list.line')
+        if 'product' not in pattern:
+            return self.lines_by_precedence()
+        scopes = {
+            'all': {None},
+            'category': set(pattern.get('categories', [])),
+            'template': {pattern.get('template')},
+            'product': {pattern['product']},
+            }
+        return Line.browse([
+                r.line_id for r in self.rules()
+                if r.scope in scopes[r.applies_to]])
+
     def _explain(self, product, quantity, uom, pattern):
         rule_pattern = self._rule_pattern(product, quantity, uom, pattern)
         result = {
             'price_list': self, 'line': None, 'base': None, 'steps': [],
             'price': None,
             }
-        for line in self.lines_by_precedence():
+        for line in self._candidate_lines(rule_pattern):
             if line.match(rule_pattern):
                 result['line'] = line
                 result['base'], result['price'] = line.compute_steps(
