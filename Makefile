@@ -4,6 +4,9 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 SAO := $(CURDIR)/web/node_modules/tryton-sao
 
+# make serve's PostgreSQL: the one given, else a local cluster (serve.py)
+SERVE_DATABASE_URI := $(TRYTOND_DATABASE__URI)
+
 # Where trytond finds its database and the web client (see onretail.conf).
 export TRYTOND_DATABASE__URI ?= sqlite://
 export TRYTOND_DATABASE__PATH ?= $(CURDIR)/var/db
@@ -11,7 +14,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bootstrap system-packages clean
+.PHONY: run serve test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bootstrap system-packages clean
 
 # trytond, its scheduler (trytond-cron) and the partner sandboxes (cituro,
 # Planet, Cartum) of the demo, side by side (scripts/run_demo.py); Ctrl-C
@@ -20,6 +23,13 @@ run: bootstrap
 	$(BIN)/python scripts/setup_database.py -c onretail.conf -d onretail
 	@echo "onRetail serves the web client on http://$$TRYTOND_WEB__LISTEN/ (Ctrl-C stops it, the scheduler and the partner sandboxes)"
 	exec $(BIN)/python scripts/run_demo.py -c onretail.conf -d onretail
+
+# The production shape on PostgreSQL (scripts/serve.py, deploy/trytond.conf):
+# trytond under gunicorn with ONRETAIL_WORKERS workers (default: the cores),
+# the scheduler and the queue worker; Ctrl-C stops them all.
+serve: bootstrap system-packages
+	exec env TRYTOND_DATABASE__URI='$(SERVE_DATABASE_URI)' \
+		$(BIN)/python scripts/serve.py -d onretail
 
 test: bootstrap system-packages
 	$(BIN)/python tests/run.py
