@@ -56,6 +56,17 @@ class PaymentMethod(metaclass=PoolMeta):
 class POSSale(metaclass=PoolMeta):
     __name__ = 'sale.point.sale'
 
+    @classmethod
+    def lock_checkout(cls, point, cart):
+        "The cards that pay too, which redeeming them locks"
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        Method = pool.get('sale.point.payment.method')
+        codes = {p['card'] for p in cart.values['payments']
+            if p['card'] and p['amount'] > 0 and Method(p['method']).wallet}
+        Card.lock([Card.from_code(c, sale_point=point) for c in codes])
+        super().lock_checkout(point, cart)
+
     def _payment_from_cart(self, values, amount):
         """A card pays with its code; a return pays back to the card that
         paid the returned sale, which the cart names by that payment"""

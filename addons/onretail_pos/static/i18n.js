@@ -11,6 +11,7 @@ const BEFORE_LOGIN = {
     log_in: 'Log in',
     wrong_login: 'Wrong user or password.',
     no_answer: 'The server does not answer; try again.',
+    busy: 'The server is busy; try again.',
 };
 
 let texts = BEFORE_LOGIN;

@@ -144,6 +144,25 @@ async function addPayment(method) {
 }
 
 let checkingOut = false;
+// How often a checkout is sent while the server answers that it is busy
+const CHECKOUT_ATTEMPTS = 3;
+
+// Registers that pay at once wait for each other's receipt and account
+// move numbers; one that waited too long is undone and sent again. The
+// same client_id makes that safe: the server never sells twice.
+async function checkout(cart) {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await model('sale.point.sale', 'checkout',
+                session.register.id, cart);
+        } catch (error) {
+            if (error.name !== 'Busy' || attempt >= CHECKOUT_ATTEMPTS) {
+                throw error;
+            }
+            await new Promise(resolve => setTimeout(resolve, 100 * attempt));
+        }
+    }
+}
 
 export async function completePayment() {
     const dialog = $('#pay-dialog');
@@ -162,9 +181,7 @@ export async function completePayment() {
         {method: p.method, amount: p.amount, refund: p.refund} :
         {method: p.method, amount: p.amount, card: p.card});
     try {
-        // Same client_id on a retry: the server never sells twice
-        const result = await model('sale.point.sale', 'checkout',
-            session.register.id, cart);
+        const result = await checkout(cart);
         dialog.close('ok');
         localStorage.setItem(`${cartKey()}-last`, String(result.id));
         till.cart = newCart();

@@ -52,6 +52,10 @@ export async function post(url, method, params) {
     if (response.status === 403) {  // a method the server does not offer
         throw new RpcError(['Forbidden', [t('forbidden')]]);
     }
+    // The call waited too long for a lock or the database and was undone
+    if (response.status === 503 || response.status === 504) {
+        throw new RpcError(['Busy', [t('busy')]]);
+    }
     const data = JSON.parse(await response.text(), revive);
     if (data.error) {
         throw new RpcError(data.error);
