@@ -5,7 +5,7 @@
 gunicorn with several workers, the scheduler (trytond-cron) and the queue
 worker (trytond-worker).
 
-Usage: serve.py [-c CONFIG] [-d DATABASE] [--workers N]
+Usage: serve.py [-c CONFIG] [-d DATABASE] [--workers N] [--state-dir DIR]
 
 The database is the PostgreSQL of TRYTOND_DATABASE__URI or, when it is empty,
 a local cluster in ONRETAIL_PG_DATA (default var/postgresql, or
@@ -40,6 +40,9 @@ def main():
     parser.add_argument('-c', '--config',
         default=str(ROOT / 'deploy' / 'trytond.conf'))
     parser.add_argument('-d', '--database', default='onretail')
+    parser.add_argument('--state-dir',
+        help="where setup_database.py keeps the fingerprint of the last "
+        "upgrade")
     parser.add_argument('--workers', type=int,
         default=int(os.environ.get('ONRETAIL_WORKERS') or os.cpu_count()),
         help="trytond's web workers (default: ONRETAIL_WORKERS, or the "
@@ -56,9 +59,11 @@ def main():
             uri = start_local_cluster(supervisor, local_cluster_directory())
         os.environ['TRYTOND_DATABASE__URI'] = uri
         os.environ['TRYTOND_CONFIG'] = config
-        subprocess.run([sys.executable,
-                str(ROOT / 'scripts' / 'setup_database.py'),
-                '-c', config, '-d', args.database], check=True)
+        setup = [sys.executable, str(ROOT / 'scripts' / 'setup_database.py'),
+            '-c', config, '-d', args.database]
+        if args.state_dir:
+            setup += ['--state-dir', args.state_dir]
+        subprocess.run(setup, check=True)
         database = ['-c', config, '-d', args.database]
         if supervisor.start("scheduler",
                 [str(BIN / 'trytond-cron'), *database, '-n', '1']):

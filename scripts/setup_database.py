@@ -72,7 +72,8 @@ def main():
         os.makedirs(config.get('database', 'path'), exist_ok=True)
     created = create_database(backend, args.database)
     tune_database(backend, args.database)
-    state = state_file(args.state_dir, config, args.database)
+    state = state_file(args.state_dir, config.get('database', 'uri'),
+        config.get('database', 'path', default=''), args.database)
     current = fingerprint(modules)
     stored = state.read_text() if state.exists() else None
     password = os.environ.get('ONRETAIL_ADMIN_PASSWORD')
@@ -134,11 +135,10 @@ def tune_database(backend, name):
         database.close()
 
 
-def state_file(directory, config, name):
-    "Where the fingerprint of the last upgrade of the database is kept"
-    location = '\n'.join([
-            config.get('database', 'uri'),
-            config.get('database', 'path', default=''), name])
+def state_file(directory, uri, path, name):
+    """Where the fingerprint of the last upgrade of the database name is
+    kept; uri and path are trytond's [database] settings"""
+    location = '\n'.join([uri, path or '', name])
     key = hashlib.sha256(location.encode()).hexdigest()[:16]
     return directory / f'{name}-{key}'
 

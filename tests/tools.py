@@ -114,6 +114,8 @@ class DemoServerTestCase(unittest.TestCase):
     """A database built the way `make run` does (same script, same
     onretail.conf, demo data included) on the backend of the environment,
     served by trytond on a free port, for the class's tests"""
+    # Seconds the server has to answer once started
+    start_timeout = TIMEOUT
 
     @classmethod
     def setUpClass(cls):
@@ -133,26 +135,32 @@ class DemoServerTestCase(unittest.TestCase):
         cls.password = copy_demo_database(cls.database, env)
         cls.addClassCleanup(drop_database, cls.database, env)
 
-        config = str(ROOT / 'onretail.conf')
         log = open(os.path.join(tmp.name, 'trytond.log'), 'w')
         cls.addClassCleanup(log.close)
-        server = subprocess.Popen(
-            [str(Path(sys.executable).with_name('trytond')), '-c', config],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = cls.start_server(env, log)
         cls.addClassCleanup(cls.stop, server)
         cls.url = f'http://127.0.0.1:{cls.port}/'
-        cls.wait_for_server(server)
+        cls.wait_for_server(server, timeout=cls.start_timeout)
         cls.warm_up()
         cls.env = env
 
     @classmethod
-    def wait_for_server(cls, server):
-        deadline = time.monotonic() + TIMEOUT
+    def start_server(cls, env, log):
+        "The process that serves the database on cls.port"
+        return subprocess.Popen([str(Path(sys.executable).with_name(
+                        'trytond')), '-c', str(ROOT / 'onretail.conf')],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    @classmethod
+    def wait_for_server(cls, server, url=None, timeout=TIMEOUT):
+        "Wait until the server answers on url (default: cls.url)"
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if server.poll() is not None:
                 raise RuntimeError("trytond stopped while starting")
             try:
-                with urllib.request.urlopen(cls.url, timeout=5) as response:
+                with urllib.request.urlopen(
+                        url or cls.url, timeout=5) as response:
                     if response.status == 200:
                         return
             except OSError:

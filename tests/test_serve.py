@@ -1,0 +1,391 @@
+# This file is part of onRetail.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The production shape of `make serve` on PostgreSQL: scripts/serve.py (what
+`make serve` runs once bootstrapped) with 2 gunicorn workers, the scheduler
+and the queue worker, on a copy of the demo database, and a second trytond
+process with the same configuration."""
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from .tools import (
+    ROOT, TIMEOUT, DemoServerTestCase, demo_database, free_port)
+
+sys.path.insert(0, str(ROOT / 'scripts'))
+from serve import gunicorn_command  # noqa: E402
+from setup_database import state_file  # noqa: E402
+
+CONFIG = ROOT / 'deploy' / 'trytond.conf'
+POSTGRESQL = os.environ.get(
+    'TRYTOND_DATABASE__URI', '').startswith('postgresql')
+# What "at once" means for a change saved through one worker and used by
+# another
+SYNC_DELAY = 1.0
+# How often the cashier screen sends a checkout while the server is busy
+# (CHECKOUT_ATTEMPTS of onretail_pos/static/payment.js)
+CHECKOUT_ATTEMPTS = 3
+
+
+def decimal(value):
+    "A Decimal as Tryton's JSON-RPC encodes it"
+    return {'__class__': 'Decimal', 'decimal': str(value)}
+
+
+@unittest.skipUnless(POSTGRESQL, "make serve runs on PostgreSQL")
+class ServeTestCase(DemoServerTestCase):
+    "make serve's processes on a copy of the demo database"
+    # The workers load every module before they answer
+    start_timeout = 10 * TIMEOUT
+
+    @classmethod
+    def start_server(cls, env, log):
+        # The copy is the demo database: setup_database.py need not upgrade
+        state = os.path.join(cls.tmp, 'state')
+        template, folder, _ = demo_database(env)
+        uri, path = env['TRYTOND_DATABASE__URI'], env['TRYTOND_DATABASE__PATH']
+        fingerprint = state_file(
+            Path(folder), uri, folder, template).read_text()
+        copy = state_file(Path(state), uri, path, cls.database)
+        copy.parent.mkdir()
+        copy.write_text(fingerprint)
+        return subprocess.Popen([sys.executable,
+                str(ROOT / 'scripts' / 'serve.py'), '-d', cls.database,
+                '--workers', '2', '--state-dir', state],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Worker B: a trytond process of its own beside make serve's
+        cls.url_b = f'http://127.0.0.1:{free_port()}/'
+        env = dict(cls.env, TRYTOND_CONFIG=str(CONFIG),
+            TRYTOND_DATABASE_NAMES=cls.database)
+        log = open(os.path.join(cls.tmp, 'worker_b.log'), 'w')
+        cls.addClassCleanup(log.close)
+        worker_b = subprocess.Popen(
+            gunicorn_command(cls.url_b[len('http://'):-1], 1),
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        cls.addClassCleanup(cls.stop, worker_b)
+        cls.wait_for_server(worker_b, cls.url_b, timeout=cls.start_timeout)
+        cls.admin = cls.admin_session(), cls.rpc(
+            'model.res.user.get_preferences', True, {},
+            authorization=cls.admin_session())
+        cls.ids = cls.setup_shop()
+        # Due now: trytond-cron runs it within the minute, while the other
+        # tests run
+        cls.expiry_cron, = cls.admin_call('model.ir.cron.search',
+            [('method', '=', 'wallet.card|expire_credit')])
+        cls.expiry_runs = cls.admin_call('model.ir.cron.log.search_count',
+            [('cron', '=', cls.expiry_cron)])
+        cls.due = (dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            - dt.timedelta(minutes=1)).replace(microsecond=0)
+        cls.admin_call('model.ir.cron.write', [cls.expiry_cron],
+            {'next_call': {'__class__': 'datetime', 'year': cls.due.year,
+                    'month': cls.due.month, 'day': cls.due.day,
+                    'hour': cls.due.hour, 'minute': cls.due.minute,
+                    'second': cls.due.second, 'microsecond': 0}})
+
+    @classmethod
+    def setup_shop(cls):
+        "A cashier of the register Filiale Wien and the ids the tests need"
+        def search(model, domain):
+            return cls.call(cls.url, cls.admin, f'model.{model}.search',
+                domain)
+        company, = search('company.company', [])
+        cashier_group, = search('res.group', [('name', '=', 'Cashier')])
+        cls.kim_password = secrets.token_urlsafe(12)
+        kim, lea = cls.call(cls.url, cls.admin, 'model.res.user.create', [{
+                    'name': name, 'login': name.lower(),
+                    'password': cls.kim_password,
+                    'groups': [('add', [cashier_group])],
+                    'companies': [('add', [company])], 'company': company}
+                for name in ['Kim', 'Lea']])
+        wien, = search('sale.point', [('name', '=', 'Filiale Wien')])
+        # Kim and Lea only: a register without cashiers is open to all
+        cls.call(cls.url, cls.admin, 'model.sale.point.write', [wien],
+            {'cashiers': [('add', [kim, lea])]})
+        [point] = cls.call(cls.url, cls.admin, 'model.sale.point.read',
+            [wien], ['price_list'])
+        product, = search('product.product', [('name', '=', 'Aloe Vera Gel')])
+        voucher, = search(
+            'product.product', [('name', '=', 'Christmas Voucher')])
+        program, = search(
+            'wallet.program', [('name', '=', 'Christmas voucher')])
+        methods = cls.call(cls.url, cls.admin,
+            'model.sale.point.payment.method.search_read', [], 0, None, None,
+            ['name'])
+        card = cls.call(cls.url, cls.admin, 'model.wallet.card.search_read',
+            [('program', '=', program)], 0, 1, None, ['code'])[0]['code']
+        cheap, = search('product.product', [('name', '=', 'Lip Balm Honey')])
+        return {'kim': kim, 'wien': wien, 'price_list': point['price_list'],
+            'product': product, 'voucher': voucher, 'program': program,
+            'methods': {m['name']: m['id'] for m in methods}, 'card': card,
+            'cheap': cheap}
+
+    @classmethod
+    def admin_call(cls, method, *params):
+        return cls.call(cls.url, cls.admin, method, *params)
+
+    def open_registers(self, number):
+        """{register id: session of its cashier} of number new copies of
+        Wien, each with a cashier of its own and an open cash session"""
+        company, = self.admin_call('model.company.company.search', [])
+        group, = self.admin_call('model.res.group.search',
+            [('name', '=', 'Cashier')])
+        registers = {}
+        for i in range(number):
+            login, password = f'cashier{i}', secrets.token_urlsafe(12)
+            user, = self.admin_call('model.res.user.create', [{
+                        'name': login, 'login': login, 'password': password,
+                        'groups': [('add', [group])],
+                        'companies': [('add', [company])],
+                        'company': company}])
+            register, = self.admin_call('model.sale.point.copy',
+                [self.ids['wien']], {'name': f"Register {i}"})
+            self.admin_call('model.sale.point.write', [register],
+                {'cashiers': [('remove', [self.ids['kim']]),
+                        ('add', [user])]})
+            session = self.login(login, password)
+            self.call(self.url, session,
+                'model.sale.point.cash.session.open_counted', register,
+                '100.00')
+            registers[register] = session
+        return registers
+
+    def card_balance(self, code):
+        card, = self.admin_call('model.wallet.card.search_read',
+            [('code', '=', code)], 0, None, None, ['balance'])
+        return Decimal(card['balance']['decimal'])
+
+    @classmethod
+    def login(cls, login, password):
+        "(authorization, context) of a new session of login"
+        user_id, session, _ = cls.rpc('common.db.login',
+            login, {'password': password}, 'en')
+        authorization = 'Session ' + base64.b64encode(
+            f'{login}:{user_id}:{session}'.encode()).decode()
+        return authorization, cls.rpc('model.res.user.get_preferences',
+            True, {}, authorization=authorization)
+
+    @classmethod
+    def call(cls, url, session, method, *params, answer=False):
+        """The result of method called on the server of url as the user of
+        session; answer: the whole answer, error included"""
+        authorization, context = session
+        body = json.dumps({'id': 0, 'method': method,
+                'params': [*params, context]}).encode()
+        request = urllib.request.Request(f'{url}{cls.database}/rpc/',
+            data=body, headers={'Content-Type': 'application/json',
+                'Authorization': authorization})
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            result = json.load(response)
+        if answer:
+            return result
+        if 'error' in result:
+            raise AssertionError(f"{method} failed: {result['error']}")
+        return result['result']
+
+    def price_line(self, kim, product):
+        "The line of product in the cart that worker B prices for Kim"
+        return self.call(self.url_b, kim, 'model.sale.point.sale.price_cart',
+            self.ids['wien'], {'lines': [{'product': product}]},
+            answer=True)
+
+    def seconds_until(self, seen):
+        """Seconds from now until seen() is true, polling worker B; fails
+        when it is still false after SYNC_DELAY and more"""
+        start = time.monotonic()
+        while not seen():
+            if time.monotonic() - start > 5 * SYNC_DELAY:
+                self.fail("worker B still uses what was changed")
+            time.sleep(0.05)
+        return time.monotonic() - start
+
+    def test_changes_reach_the_other_worker(self):
+        """A price rule, a wallet program of a product and a cashier's
+        registers changed through make serve's workers (A) are used by
+        worker B within a second: its caches learn of the change from
+        PostgreSQL's notifications"""
+        kim = self.login('kim', self.kim_password)
+        unit_price = self.price_line(kim, self.ids['product'])['result'][
+            'lines'][0]['unit_price']
+        voucher_line = self.price_line(kim, self.ids['voucher'])['result'][
+            'lines'][0]
+        self.assertEqual([p['id'] for p in voucher_line['wallet_programs']],
+            [self.ids['program']])
+
+        # A price rule for the product on the register's list
+        self.call(self.url, self.admin,
+            'model.product.price_list.line.create', [{
+                    'price_list': self.ids['price_list'],
+                    'applies_to': 'product',
+                    'product': self.ids['product'],
+                    'compute_price': 'fixed',
+                    'fixed_price': decimal('1.23')}])
+        delay = self.seconds_until(lambda: self.price_line(
+                kim, self.ids['product'])['result']['lines'][0][
+                'unit_price'] != unit_price)
+        self.assertLess(delay, SYNC_DELAY, "price rule")
+        self.assertEqual(self.price_line(kim, self.ids['product'])[
+                'result']['lines'][0]['unit_price'], decimal('1.23'))
+
+        # The voucher's program ends
+        self.call(self.url, self.admin, 'model.wallet.program.write',
+            [self.ids['program']], {'active': False})
+        self.addCleanup(self.admin_call, 'model.wallet.program.write',
+            [self.ids['program']], {'active': True})
+        delay = self.seconds_until(lambda: not self.price_line(
+                kim, self.ids['voucher'])['result']['lines'][0][
+                'wallet_programs'])
+        self.assertLess(delay, SYNC_DELAY, "wallet program")
+
+        # Kim may no longer sell at Wien
+        self.call(self.url, self.admin, 'model.sale.point.write',
+            [self.ids['wien']], {'cashiers': [('remove', [self.ids['kim']])]})
+        delay = self.seconds_until(lambda: 'error' in self.price_line(
+                kim, self.ids['product']))
+        self.assertLess(delay, SYNC_DELAY, "cashier's registers")
+        self.assertEqual(self.price_line(kim, self.ids['product'])['error'][
+                0], 'UserError')
+
+    def checkout(self, session, register, cart):
+        """The answer to the checkout of cart as the cashier screen gets it:
+        it sends the cart again while the server is busy (payment.js)"""
+        for attempt in range(1, CHECKOUT_ATTEMPTS + 1):
+            try:
+                return self.call(self.url, session,
+                    'model.sale.point.sale.checkout', register, cart,
+                    answer=True)
+            except urllib.error.HTTPError as error:
+                if error.code != 503 or attempt == CHECKOUT_ATTEMPTS:
+                    raise
+                time.sleep(0.1 * attempt)
+
+    def test_registers_check_out_at_once(self):
+        """4 registers check out sales paid with cash and the same gift card
+        for 20 s, each through make serve's 2 workers: every sale is saved
+        once (a repeated checkout returns it), the card is never overspent
+        and each session's figures add up its sales"""
+        registers = self.open_registers(4)
+        card, method = self.ids['card'], self.ids['methods']
+        balance = self.card_balance(card)
+        product = self.ids['cheap']
+        register, session = next(iter(registers.items()))
+        price = Decimal(self.call(self.url, session,
+                'model.sale.point.sale.price_cart', register,
+                {'lines': [{'product': product}]})['total']['decimal'])
+        sold = {register: [] for register in registers}
+        errors = []
+
+        def sell(register, session, turn):
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                client_id = str(uuid.uuid4())
+                # One sale in 4 pays 1.00 with the card, the registers in
+                # turn: each card payment locks the card
+                turn += 1
+                by_card = turn % len(registers) == 0
+                payments = [{'method': method['Cash'],
+                        'amount': str(price - by_card)}]
+                if by_card:
+                    payments.append({'method': method['Gift card'],
+                            'card': card, 'amount': '1.00'})
+                cart = {'client_id': client_id,
+                    'lines': [{'product': product, 'quantity': 1}],
+                    'payments': payments}
+                try:
+                    answer = self.checkout(session, register, cart)
+                except OSError as error:
+                    errors.append(str(error))
+                    continue
+                if 'result' in answer:
+                    sold[register].append(
+                        (client_id, answer['result'], by_card))
+                elif answer['error'][0] != 'UserError':
+                    errors.append(answer['error'])
+
+        threads = [threading.Thread(target=sell, args=(register, session, i))
+            for i, (register, session) in enumerate(registers.items())]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        count = sum(len(s) for s in sold.values())
+        self.assertEqual(errors, [])
+        self.assertGreater(count, 4)
+
+        # Once each: by client id, and a repeated checkout makes nothing
+        for register, session in registers.items():
+            with self.subTest(register=register):
+                client_ids = [c for c, _, _ in sold[register]]
+                sales = self.admin_call('model.sale.point.sale.search_read',
+                    [('point', '=', register)], 0, None, None,
+                    ['client_id', 'total'])
+                self.assertCountEqual(
+                    [s['client_id'] for s in sales], client_ids)
+                client_id, result, _ = sold[register][0]
+                again = self.call(self.url, session,
+                    'model.sale.point.sale.checkout', register, {
+                        'client_id': client_id,
+                        'lines': [{'product': product, 'quantity': 1}],
+                        'payments': []})
+                self.assertEqual(again['id'], result['id'])
+        self.assertEqual(self.admin_call('model.sale.point.sale.search_count',
+                [('point', 'in', list(registers))]), count)
+
+        # The card paid 1.00 a sale, no more than it held
+        by_card = sum(c for s in sold.values() for _, _, c in s)
+        self.assertGreater(by_card, 0)
+        self.assertEqual(self.card_balance(card), balance - by_card)
+        self.assertGreaterEqual(self.card_balance(card), 0)
+
+        # Each session's figures are its sales
+        for register, session in registers.items():
+            with self.subTest(register=register):
+                session_id = self.admin_call(
+                    'model.sale.point.cash.session.search',
+                    [('point', '=', register), ('state', '=', 'open')])[0]
+                figures, = self.call(self.url, session,
+                    'model.sale.point.cash.session.get_figures',
+                    [session_id])
+                sales = len(sold[register])
+                by_card = sum(c for _, _, c in sold[register])
+                cash = sales * price - by_card
+                self.assertEqual(figures['sales'], sales)
+                self.assertEqual(
+                    Decimal(figures['total']['decimal']), sales * price)
+                payments = {'Cash': cash}
+                if by_card:
+                    payments['Gift card'] = Decimal(by_card)
+                self.assertEqual({p['method']: Decimal(p['amount']['decimal'])
+                        for p in figures['payments']}, payments)
+                self.assertEqual(
+                    Decimal(figures['cash']['sales']['decimal']), cash)
+
+    def test_scheduler_runs_due_actions(self):
+        """make serve's trytond-cron runs a scheduled action that is due:
+        the wallet's credit expiry, made due when the class started"""
+        deadline = time.monotonic() + 90
+        # A run that succeeded is logged
+        while self.admin_call('model.ir.cron.log.search_count',
+                [('cron', '=', self.expiry_cron)]) == self.expiry_runs:
+            if time.monotonic() > deadline:
+                self.fail("the scheduler did not run the due action")
+            time.sleep(1)
+        cron, = self.admin_call('model.ir.cron.read', [self.expiry_cron],
+            ['next_call'])
+        next_call = dt.datetime(*(cron['next_call'][k] for k in [
+                    'year', 'month', 'day', 'hour', 'minute', 'second']))
+        self.assertGreater(next_call, self.due + dt.timedelta(hours=12))
