@@ -14,7 +14,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bootstrap system-packages clean
+.PHONY: run serve test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bootstrap system-packages postgresql-package clean
 
 # trytond, its scheduler (trytond-cron) and the partner sandboxes (cituro,
 # Planet, Cartum) of the demo, side by side (scripts/run_demo.py); Ctrl-C
@@ -27,7 +27,7 @@ run: bootstrap
 # The production shape on PostgreSQL (scripts/serve.py, deploy/trytond.conf):
 # trytond under gunicorn with ONRETAIL_WORKERS workers (default: the cores),
 # the scheduler and the queue worker; Ctrl-C stops them all.
-serve: bootstrap system-packages
+serve: bootstrap postgresql-package
 	exec env TRYTOND_DATABASE__URI='$(SERVE_DATABASE_URI)' \
 		$(BIN)/python scripts/serve.py -d onretail
 
@@ -67,13 +67,22 @@ $(SAO)/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --omit=dev --install-strategy=nested --no-audit --no-fund
 	touch $@
 
-# What the tests need from Debian: PostgreSQL for the throwaway cluster and
-# Chromium with its driver for the browser tests.
+# What the tests need from Debian: PostgreSQL for the throwaway cluster (and
+# make serve's local one), Chromium with its driver for the browser tests,
+# nginx and openssl for the test of deploy/nginx.
 system-packages:
 	@command -v pg_virtualenv >/dev/null && command -v chromium >/dev/null \
+		&& command -v nginx >/dev/null && command -v openssl >/dev/null \
 		&& command -v chromedriver >/dev/null \
 		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq postgresql chromium chromium-driver; }
+			apt-get install -y -qq postgresql chromium chromium-driver \
+			nginx-light openssl; }
+
+# make serve's local cluster, when no PostgreSQL is given
+postgresql-package:
+	@test -n "$(SERVE_DATABASE_URI)" || command -v pg_ctlcluster >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq postgresql; }
 
 clean:
 	rm -rf $(VENV) web/node_modules var build *.egg-info iot/*.egg-info sandbox/*.egg-info

@@ -8,9 +8,12 @@ import base64
 import datetime as dt
 import json
 import os
+import re
 import secrets
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -36,6 +39,30 @@ SYNC_DELAY = 1.0
 # How often the cashier screen sends a checkout while the server is busy
 # (CHECKOUT_ATTEMPTS of onretail_pos/static/payment.js)
 CHECKOUT_ATTEMPTS = 3
+
+# What nginx's own nginx.conf gives the sites it includes, in a folder of
+# the test
+NGINX_MAIN = """
+daemon off;
+user root;
+worker_processes 1;
+pid %(directory)s/nginx.pid;
+error_log stderr;
+events {}
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path %(directory)s/body;
+    proxy_temp_path %(directory)s/proxy;
+    fastcgi_temp_path %(directory)s/fastcgi;
+    uwsgi_temp_path %(directory)s/uwsgi;
+    scgi_temp_path %(directory)s/scgi;
+    include %(directory)s/onretail.conf;
+}
+"""
+# The test's certificate is its own
+UNVERIFIED = ssl._create_unverified_context()
 
 
 def decimal(value):
@@ -389,3 +416,105 @@ class ServeTestCase(DemoServerTestCase):
         next_call = dt.datetime(*(cron['next_call'][k] for k in [
                     'year', 'month', 'day', 'hour', 'minute', 'second']))
         self.assertGreater(next_call, self.due + dt.timedelta(hours=12))
+
+    def test_nginx_example(self):
+        """deploy/nginx/onretail.conf in front of make serve's workers: the
+        web client's files from disk, kept 12 hours; the cashier screen's
+        files from disk, checked at each load (304 when unchanged); the
+        rest passed to trytond; nothing outside the screen's folders"""
+        url = self.start_nginx()
+        database = self.database
+
+        def get(path, headers=None):
+            request = urllib.request.Request(url + path, headers=headers or {})
+            try:
+                with urllib.request.urlopen(request, timeout=TIMEOUT,
+                        context=UNVERIFIED) as response:
+                    return response.status, response.headers, response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, error.headers, b''
+
+        status, headers, body = get('dist/tryton-sao.js')
+        self.assertEqual(status, 200)
+        self.assertEqual(headers['Cache-Control'], 'max-age=43200')
+        status, headers, body = get('')
+        self.assertEqual(status, 200)
+        self.assertIn(b'tryton-sao', body)
+
+        for path, text in [
+                (f'{database}/pos/', b'<html'),
+                (f'{database}/pos/main.js', b'import'),
+                (f'{database}/pos/ext/onretail_cituro/main.js', b'import'),
+                ]:
+            with self.subTest(path=path):
+                status, headers, body = get(path)
+                self.assertEqual(status, 200)
+                self.assertIn(text, body)
+                self.assertEqual(headers['Cache-Control'], 'no-cache')
+                # nginx's own entity tag (mtime-size): read from disk
+                self.assertRegex(headers['ETag'], r'^"[0-9a-f]+-[0-9a-f]+"$')
+                status, _, _ = get(path, {'If-None-Match': headers['ETag']})
+                self.assertEqual(status, 304)
+        for path in [f'{database}/pos/../../tryton.cfg',
+                f'{database}/pos/ext/onretail_cituro/../tryton.cfg',
+                f'{database}/pos/ext/onretail_cituro/%2e%2e/tryton.cfg',
+                f'{database}/pos/ext/../onretail_pos/__init__.py']:
+            with self.subTest(path=path):
+                status, _, body = get(path)
+                self.assertNotIn(b'[tryton]', body)
+                self.assertNotIn(b'COPYRIGHT', body)
+
+        # JSON-RPC through the proxy
+        body = json.dumps({'id': 0, 'method': 'common.db.login',
+                'params': ['admin', {'password': self.password}, 'en']})
+        request = urllib.request.Request(f'{url}{database}/rpc/',
+            data=body.encode(), headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=TIMEOUT,
+                context=UNVERIFIED) as response:
+            self.assertIn('result', json.load(response))
+
+    def start_nginx(self):
+        """deploy/nginx/onretail.conf on free ports of 127.0.0.1, with a
+        certificate of its own and this checkout as /opt/onretail; its URL"""
+        directory = tempfile.mkdtemp(dir=self.tmp)
+        port = free_port()
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048',
+                '-nodes', '-days', '1', '-subj', '/CN=localhost',
+                '-keyout', f'{directory}/key.pem',
+                '-out', f'{directory}/cert.pem'],
+            check=True, capture_output=True)
+        site = (ROOT / 'deploy' / 'nginx' / 'onretail.conf').read_text()
+        site = re.sub(r'\n\s*listen \[::\].*;', '', site)
+        for old, new in [
+                ('127.0.0.1:8000', f'127.0.0.1:{self.port}'),
+                ('listen 80;', f'listen 127.0.0.1:{free_port()};'),
+                ('listen 443 ', f'listen 127.0.0.1:{port} '),
+                ('/opt/onretail', str(ROOT)),
+                ('/etc/letsencrypt/live/erp.example.com/fullchain.pem',
+                    f'{directory}/cert.pem'),
+                ('/etc/letsencrypt/live/erp.example.com/privkey.pem',
+                    f'{directory}/key.pem'),
+                ]:
+            self.assertIn(old, site)
+            site = site.replace(old, new)
+        Path(directory, 'onretail.conf').write_text(site)
+        Path(directory, 'nginx.conf').write_text(NGINX_MAIN % {
+                'directory': directory})
+        nginx = subprocess.Popen(['nginx', '-p', directory,
+                '-c', f'{directory}/nginx.conf'],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(nginx.wait, 10)
+        self.addCleanup(nginx.terminate)
+        url = f'https://127.0.0.1:{port}/'
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            if nginx.poll() is not None:
+                self.fail(nginx.stderr.read().decode())
+            try:
+                urllib.request.urlopen(url + 'index.html', timeout=5,
+                    context=UNVERIFIED).close()
+                return url
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
