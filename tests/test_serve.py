@@ -518,3 +518,26 @@ class ServeTestCase(DemoServerTestCase):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+    def test_queue_worker_generates_cards(self):
+        """Card generation leaves the request: the wizard queues it and make
+        serve's trytond-worker generates the cards, then notifies the user"""
+        session_id, _, _ = self.admin_call('wizard.wallet.card.generate.create')
+        result = self.admin_call('wizard.wallet.card.generate.execute',
+            session_id, {'start': {
+                    'program': self.ids['program'], 'for_customers': False,
+                    'quantity': 5, 'amount': decimal('10.00'),
+                    'categories': []}}, 'generate')
+        (action, _), = result['actions']
+        generation, = action['res_id']
+        deadline = time.monotonic() + 60
+        while self.admin_call('model.wallet.generation.read', [generation],
+                ['state'])[0]['state'] != 'done':
+            if time.monotonic() > deadline:
+                self.fail("the queue worker did not generate the cards")
+            time.sleep(0.5)
+        self.assertEqual(self.admin_call('model.wallet.card.search_count',
+                [('generation', '=', generation)]), 5)
+        self.assertEqual(self.admin_call('model.res.notification.search_count',
+                [('model', '=', 'wallet.generation'),
+                    ('records', '=', json.dumps([generation]))]), 1)

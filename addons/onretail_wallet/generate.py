@@ -1,14 +1,18 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Generating cards in bulk (§5): anonymous gift cards, or a card per
-selected customer, each loaded with the same amount."""
+selected customer, each loaded with the same amount. The wizard records what
+to generate; the queue generates it, so that thousands of cards and their
+emails do not hold the request."""
 import datetime as dt
+import json
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, PYSONEncoder
+from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import GenerationError
@@ -29,6 +33,23 @@ class Generation(ModelSQL, ModelView):
     amount = Monetary(
         "Amount", currency='currency', digits='currency', readonly=True)
     end_date = fields.Date("End Date", readonly=True)
+    quantity = fields.Integer(
+        "Quantity", readonly=True,
+        help="How many anonymous gift cards; empty for customer cards.")
+    customers = fields.Many2Many(
+        'wallet.generation-party.party', 'generation', 'party', "Customers",
+        readonly=True,
+        help="The customers that get a card, as the filters found them.")
+    send_email = fields.Boolean(
+        "Send by Email", readonly=True,
+        help="Each customer is emailed the code with the program's "
+        "template.")
+    state = fields.Selection([
+            ('queued', "Queued"),
+            ('done', "Done"),
+            ], "State", required=True, readonly=True,
+        help="Queued until the cards are generated, which the queue does "
+        "after the wizard.")
     cards = fields.One2Many(
         'wallet.card', 'generation', "Cards", readonly=True)
 
@@ -37,6 +58,25 @@ class Generation(ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('program')
         cls._order.insert(0, ('date', 'DESC'))
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        # Migration: generations were made in the request, done at once
+        migrate_state = not table_h.column_exist('state')
+        super().__register__(module)
+        if migrate_state:
+            cursor.execute(*table.update([table.state], ['done']))
+
+    @classmethod
+    def default_state(cls):
+        return 'queued'
+
+    @classmethod
+    def default_send_email(cls):
+        return False
 
     @fields.depends('program', '_parent_program.currency')
     def on_change_with_currency(self, name=None):
@@ -47,6 +87,92 @@ class Generation(ModelSQL, ModelView):
         Lang = pool.get('ir.lang')
         return '%s %s' % (self.program.rec_name,
             Lang.get().strftime(self.date))
+
+    @classmethod
+    def from_start(cls, start):
+        """The generation that start asks for, queued; GenerationError when
+        no customer gets a card"""
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        Date = pool.get('ir.date')
+        program = start.program
+        customers, quantity = [], None
+        if start.for_customers or program.type == 'ewallet':
+            customers = start.customers()
+            if program.type == 'ewallet':
+                # one eWallet per customer and program
+                holders = {c.party for c in Card.search([
+                            ('program', '=', program.id),
+                            ('party', 'in', [p.id for p in customers]),
+                            ])}
+                customers = [p for p in customers if p not in holders]
+            if not customers:
+                raise GenerationError(gettext(
+                        'onretail_wallet.msg_generation_no_customer'))
+        else:
+            quantity = start.quantity
+        generation = cls(program=program, date=Date.today(),
+            amount=start.amount, end_date=start.end_date, quantity=quantity,
+            customers=customers,
+            send_email=bool(start.send_email and customers))
+        generation.save()
+        return generation
+
+    @classmethod
+    def generate(cls, generations):
+        """Create and load the cards of the queued generations, email them
+        when asked, and tell the user who asked. A generation is done once:
+        the queue may run a task again."""
+        pool = Pool()
+        Card = pool.get('wallet.card')
+        cls.lock(generations)
+        for generation in cls.browse([g.id for g in generations]):
+            if generation.state != 'queued':
+                continue
+            holders = generation.customers or [None] * generation.quantity
+            cards = Card.create([{
+                        'program': generation.program.id,
+                        'party': holder.id if holder else None,
+                        'end_date': generation.end_date,
+                        'generation': generation.id,
+                        } for holder in holders])
+            for card in cards:
+                card.load(generation.amount, date=generation.date,
+                    origin=generation)
+            if generation.send_email:
+                Card.send_email(cards)
+            generation.state = 'done'
+            generation.save()
+            generation.notify_done(len(cards))
+
+    def notify_done(self, count):
+        "Tell the user who asked for the generation that its cards exist"
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        with without_check_access():
+            Notification.create([{
+                        'user': self.create_uid.id,
+                        'label': gettext(
+                            'onretail_wallet.msg_generation_done_label'),
+                        'description': gettext(
+                            'onretail_wallet.msg_generation_done',
+                            count=count, generation=self.rec_name),
+                        'icon': 'tryton-ok',
+                        'model': self.__name__,
+                        'records': json.dumps([self.id]),
+                        }])
+
+
+class GenerationCustomer(ModelSQL):
+    "A customer that a generation makes a card for"
+    __name__ = 'wallet.generation-party.party'
+    __string__ = "Wallet Card Generation - Customer"
+
+    generation = fields.Many2One(
+        'wallet.generation', "Generation", required=True,
+        ondelete='CASCADE')
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, ondelete='CASCADE')
 
 
 class GenerateStart(ModelView):
@@ -167,7 +293,7 @@ class Generate(Wizard):
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Generate", 'generate', 'tryton-ok', default=True),
             ])
-    generate = StateAction('onretail_wallet.act_card_all')
+    generate = StateAction('onretail_wallet.act_generation_form')
 
     def default_start(self, fields):
         values = {}
@@ -182,48 +308,10 @@ class Generate(Wizard):
         return values
 
     def do_generate(self, action):
-        generation = generate_cards(self.start)
-        # the client reads the domain only from pyson_domain
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('generation', '=', generation.id)])
-        action['name'] += ' (%s)' % generation.rec_name
+        pool = Pool()
+        Generation = pool.get('wallet.generation')
+        generation = Generation.from_start(self.start)
+        Generation.__queue__.generate([generation])
+        action['res_id'] = [generation.id]
+        action['views'].reverse()
         return action, {}
-
-
-def generate_cards(start):
-    """Create and load the cards start asks for; return the generation.
-    Customer cards are emailed when asked."""
-    pool = Pool()
-    Card = pool.get('wallet.card')
-    Date = pool.get('ir.date')
-    Generation = pool.get('wallet.generation')
-    program = start.program
-    if start.for_customers or program.type == 'ewallet':
-        parties = start.customers()
-        if program.type == 'ewallet':
-            # one eWallet per customer and program
-            holders = {c.party for c in Card.search([
-                        ('program', '=', program.id),
-                        ('party', 'in', [p.id for p in parties]),
-                        ])}
-            parties = [p for p in parties if p not in holders]
-        if not parties:
-            raise GenerationError(gettext(
-                    'onretail_wallet.msg_generation_no_customer'))
-    else:
-        parties = [None] * start.quantity
-    today = Date.today()
-    generation = Generation(program=program, date=today,
-        amount=start.amount, end_date=start.end_date)
-    generation.save()
-    cards = Card.create([{
-                'program': program.id,
-                'party': party.id if party else None,
-                'end_date': start.end_date,
-                'generation': generation.id,
-                } for party in parties])
-    for card in cards:
-        card.load(start.amount, date=today, origin=generation)
-    if start.send_email and start.for_customers:
-        Card.send_email(cards)
-    return generation

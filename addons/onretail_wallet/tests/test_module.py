@@ -15,15 +15,21 @@ from trytond.modules.company.tests import (
 from trytond.modules.currency.tests import create_currency
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
 from trytond.pool import Pool
-from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import (
     DB_NAME, ModuleTestCase, with_transaction)
 from trytond.transaction import Transaction, TransactionError
 
 from ..card import clean_code, grouped_code, new_code
-from ..generate import generate_cards
 
 D = Decimal
+
+
+def generate_cards(start):
+    "The generation of start, generated as the queue does it"
+    Generation = Pool().get('wallet.generation')
+    generation = Generation.from_start(start)
+    Generation.generate([generation])
+    return generation
 
 
 def generation_start(**values):
@@ -488,10 +494,14 @@ class OnRetailWalletTestCase(
                 generate_cards(start)
 
     @with_transaction()
-    def test_generate_wizard_opens_new_cards(self):
-        "The wizard opens only the cards it just generated"
+    def test_generate_wizard_queues(self):
+        """The wizard queues the generation and opens it; the queue makes
+        its cards once, and tells the user"""
         pool = Pool()
         Card = pool.get('wallet.card')
+        Generation = pool.get('wallet.generation')
+        Notification = pool.get('res.notification')
+        Queue = pool.get('ir.queue')
         Generate = pool.get('wallet.card.generate', type='wizard')
         context, _ = self.setup_company()
         with context:
@@ -504,11 +514,23 @@ class OnRetailWalletTestCase(
                         'categories': [],
                         }}, 'generate')
             (action, _), = result['actions']
-            domain = PYSONDecoder().decode(action['pyson_domain'])
+            generation, = Generation.browse(action['res_id'])
+            self.assertEqual(generation.state, 'queued')
+            self.assertEqual(generation.cards, ())
+            task, = [t for t in Queue.search([('finished_at', '=', None)])
+                if t.data['model'] == 'wallet.generation']
+            task.run()
+            task.run()  # a task the queue runs again
+            generation = Generation(generation.id)
+            self.assertEqual(generation.state, 'done')
+            self.assertEqual(len(generation.cards), 2)
             # the locking tests commit cards of their own on PostgreSQL
             self.assertEqual(
                 len(Card.search([('program', '=', gift.id)])), 3)
-            self.assertEqual(len(Card.search(domain)), 2)
+            notification, = Notification.search([
+                    ('model', '=', 'wallet.generation')])
+            self.assertEqual(notification.user.id, Transaction().user)
+            self.assertIn('2 cards', notification.description)
 
     @with_transaction()
     def test_access(self):
