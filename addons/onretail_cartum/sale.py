@@ -233,11 +233,12 @@ class Sale(metaclass=PoolMeta):
 
     @classmethod
     def cartum_import(cls, store, trigger='cron', raise_failure=False,
-            order_ids=None, touch=False):
+            order_ids=None, touch=False, notify=False):
         """Import the store's orders (of order_ids, else those created since
         its watermark and those still open), each committed whole or not at
         all: the new ones by chunks, the others one by one; the run's sync
-        log; CartumError when it failed as a whole and raise_failure"""
+        log; CartumError when it failed as a whole and raise_failure;
+        notify: the user is told how it went"""
         Store = Pool().get('cartum.store')
         run = SyncRun(store, 'cartum_import', trigger)
         started = datetime.datetime.now()
@@ -246,7 +247,7 @@ class Sale(metaclass=PoolMeta):
             catalog = cls._cartum_catalog(store, orders)
         except CartumError as error:
             run.fail(error.message)
-            run.save()
+            run.save(notify=notify)
             if raise_failure:
                 raise
             return run
@@ -283,7 +284,7 @@ class Sale(metaclass=PoolMeta):
                 newest = order['created']
         if order_ids is None:
             Store.cartum_ran(store, started, newest)
-        run.save()
+        run.save(notify=notify)
         return run
 
     @classmethod

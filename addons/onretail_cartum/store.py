@@ -295,10 +295,16 @@ class Store(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def sync_now(cls, stores):
-        "Import the orders of each store now; the sync log tells the figures"
+        """Queue the import of the orders of each store: the request answers
+        at once, the user is told how it went"""
+        cls.__queue__.import_now(stores)
+
+    @classmethod
+    def import_now(cls, stores):
+        "Import the orders of each store, as Sync now asked"
         Sale = Pool().get('sale.sale')
         for store in stores:
-            Sale.cartum_import(store, trigger='manual', raise_failure=True)
+            Sale.cartum_import(store, trigger='manual', notify=True)
 
     @classmethod
     def synchronise(cls):

@@ -4,11 +4,12 @@
 by a partner's call) with its figures and one line per bad item, written in
 a transaction of its own so that it outlives a failed run."""
 import datetime
+import json
 import logging
 
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,22 @@ class SyncLog(ModelSQL, ModelView):
         return '%s @ %s' % (
             self.connection.rec_name if self.connection else '',
             self.started)
+
+    def notify(self, user_id):
+        "Tell the user how the run went: a notification that opens the log"
+        Notification = Pool().get('res.notification')
+        operation = self.__names__('operation', self)['value']
+        state = self.__names__('state', self)['value']
+        with without_check_access():
+            Notification.create([{
+                        'user': user_id,
+                        'label': f'{operation}: {state}',
+                        'description': self.message or self.rec_name,
+                        'icon': ('tryton-error' if self.state == 'failed'
+                            else 'tryton-ok'),
+                        'model': self.__name__,
+                        'records': json.dumps([self.id]),
+                        }])
 
     @classmethod
     def purge(cls, days=KEEP_DAYS):
@@ -193,12 +210,16 @@ class SyncRun:
         values.update(('count_' + k, v) for k, v in self.counts.items())
         return values
 
-    def save(self):
-        "Write the log in a transaction of its own and commit it; its id"
+    def save(self, notify=False):
+        """Write the log in a transaction of its own and commit it; its id.
+        notify: tell the user of the transaction how the run went (a run
+        they asked for, which the queue made)"""
         values = self.values()
         with Transaction().new_transaction() as transaction:
             Log = Pool().get('onretail.sync.log')
             log, = Log.create([values])
+            if notify:
+                log.notify(transaction.user)
             transaction.commit()
         logger.info("%s of %s: %s %s", self.operation, values['connection'],
             values['state'], self.counts)

@@ -431,18 +431,22 @@ class CartumAttackTestCase(JsonRpcMixin, RouteTestCase):
             self.oracle('connector', '#'))
 
     def test_password_not_in_logs_or_answers(self):
-        """A refused login of the store tells the user and the sync log
-        that, never the password"""
+        """A refused login of the store tells the user (in a notification)
+        and the sync log that, never the password"""
         self.sandbox.set_fault('login')
         answer = self.call('sales', 'model.cartum.store.sync_now',
             [self.ids['store']])
-        self.assertRefused(answer, "refused the API login")
         self.assertNotIn(PASSWORD, json.dumps(answer[1], cls=JSONEncoder))
+        notifications = self.result(self.call('sales',
+                'model.res.notification.get'))
+        self.assertIn("refused the API login",
+            notifications[0]['description'])
         logs = self.result(self.call('sales',
                 'model.onretail.sync.log.search_read', [], 0, None, None,
                 ['message', 'lines.message', 'rec_name']))
         self.assertTrue(logs)
-        self.assertNotIn(PASSWORD, json.dumps(logs, cls=JSONEncoder))
+        self.assertNotIn(PASSWORD, json.dumps(
+                [answer[1], logs, notifications], cls=JSONEncoder))
         self.assertNotIn(PASSWORD, json.dumps(self.sandbox.requests))
 
     # C. The fields of a sale that the connector owns

@@ -539,7 +539,8 @@ class OnRetailCartumTestCase(
                     if how == 'cron':
                         Sale.cartum_import(Store(store_id))
                     elif how == 'sync_now':
-                        Store.sync_now([Store(store_id)])
+                        # what the queue runs for Sync now
+                        Store.import_now([Store(store_id)])
                     else:
                         Sale.cartum_update(Sale.search(
                                 [('cartum_store', '=', store_id)]))
