@@ -14,7 +14,7 @@ export TRYTOND_WEB__LISTEN ?= 127.0.0.1:8000
 export TRYTOND_WEB__ROOT ?= $(SAO)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bootstrap system-packages postgresql-package clean
+.PHONY: run serve test bench-pricelist bench-wallet bench-pos bench-pos-browser bench-cartum bench-kulcs bench-load bootstrap system-packages postgresql-package clean
 
 # trytond, its scheduler (trytond-cron) and the partner sandboxes (cituro,
 # Planet, Cartum) of the demo, side by side (scripts/run_demo.py); Ctrl-C
@@ -52,6 +52,9 @@ bench-cartum: bootstrap system-packages
 
 bench-kulcs: bootstrap system-packages
 	$(BIN)/python bench/kulcs.py
+
+bench-load: bootstrap system-packages
+	$(BIN)/python bench/load.py
 
 bootstrap: $(VENV)/.installed $(SAO)/.installed
 
