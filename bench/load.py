@@ -23,8 +23,6 @@ PostgreSQL is the server of ONRETAIL_PG_URI when given, else a throwaway
 cluster of Debian's pg_virtualenv.
 """
 import argparse
-import base64
-import json
 import os
 import random
 import secrets
@@ -39,12 +37,11 @@ import urllib.request
 import uuid
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 from common import ROOT, on_postgresql
 
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / 'scripts'))
+from tests.tools import tryton_decimal as decimal  # noqa: E402
 
 TIMEOUT = 120
 CARD_CREDIT = Decimal('1000.00')
@@ -103,19 +100,14 @@ class Server:
     "scripts/serve.py on a copy of the demo database, and its JSON-RPC"
 
     def __init__(self, database, workers, env, password):
-        from tests.tools import demo_database, free_port
-        from setup_database import state_file
+        from tests.tools import JsonRpc, free_port, mark_upgraded
         self.database = database
         self.password = password
         self.port = free_port()
-        self.url = f'http://127.0.0.1:{self.port}/{database}/rpc/'
+        self.rpc = JsonRpc(f'http://127.0.0.1:{self.port}/', database)
         # The copy is the demo database: no upgrade
         self.state = tempfile.mkdtemp(prefix='bench-load-state-')
-        template, folder, _ = demo_database(env)
-        uri, path = env['TRYTOND_DATABASE__URI'], env['TRYTOND_DATABASE__PATH']
-        fingerprint = state_file(Path(folder), uri, folder, template)
-        copy = state_file(Path(self.state), uri, path, database)
-        copy.write_text(fingerprint.read_text())
+        mark_upgraded(database, env, self.state)
         self.env = dict(env, TRYTOND_WEB__LISTEN=f'127.0.0.1:{self.port}')
         self.workers = workers
 
@@ -142,41 +134,14 @@ class Server:
         self.process.wait(60)
         self.log.close()
 
-    def post(self, method, params, authorization=None):
-        "The answer to a JSON-RPC call: result or error"
-        headers = {'Content-Type': 'application/json'}
-        if authorization:
-            headers['Authorization'] = authorization
-        request = urllib.request.Request(self.url, headers=headers,
-            data=json.dumps({'id': 0, 'method': method,
-                    'params': params}).encode())
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return json.load(response)
-
     def login(self, login, password):
-        "(authorization, context) of a new session of login"
-        user_id, key, _ = self.post('common.db.login',
-            [login, {'password': password}, 'en'])['result']
-        authorization = 'Session ' + base64.b64encode(
-            f'{login}:{user_id}:{key}'.encode()).decode()
-        context = self.post('model.res.user.get_preferences', [True, {}],
-            authorization)['result']
-        return authorization, context
+        return self.rpc.login(login, password)
 
     def call(self, session, method, *params):
-        "The answer of method called as the user of session"
-        authorization, context = session
-        return self.post(method, [*params, context], authorization)
+        return self.rpc.call(session, method, *params)
 
     def result(self, session, method, *params):
-        answer = self.call(session, method, *params)
-        if 'error' in answer:
-            raise RuntimeError(f"{method}: {answer['error']}")
-        return answer['result']
-
-
-def decimal(value):
-    return {'__class__': 'Decimal', 'decimal': str(value)}
+        return self.rpc.result(session, method, *params)
 
 
 def number(value):

@@ -4,7 +4,6 @@
 `make serve` runs once bootstrapped) with 2 gunicorn workers, the scheduler
 and the queue worker, on a copy of the demo database, and a second trytond
 process with the same configuration."""
-import base64
 import datetime as dt
 import json
 import os
@@ -24,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from .tools import (
-    ROOT, TIMEOUT, DemoServerTestCase, demo_database, free_port)
+    ROOT, TIMEOUT, DemoServerTestCase, JsonRpc, free_port, mark_upgraded,
+    tryton_decimal as decimal)
 
 sys.path.insert(0, str(ROOT / 'scripts'))
 from serve import gunicorn_command  # noqa: E402
-from setup_database import state_file  # noqa: E402
 
 CONFIG = ROOT / 'deploy' / 'trytond.conf'
 POSTGRESQL = os.environ.get(
@@ -65,10 +64,6 @@ http {
 UNVERIFIED = ssl._create_unverified_context()
 
 
-def decimal(value):
-    "A Decimal as Tryton's JSON-RPC encodes it"
-    return {'__class__': 'Decimal', 'decimal': str(value)}
-
 
 @unittest.skipUnless(POSTGRESQL, "make serve runs on PostgreSQL")
 class ServeTestCase(DemoServerTestCase):
@@ -80,13 +75,7 @@ class ServeTestCase(DemoServerTestCase):
     def start_server(cls, env, log):
         # The copy is the demo database: setup_database.py need not upgrade
         state = os.path.join(cls.tmp, 'state')
-        template, folder, _ = demo_database(env)
-        uri, path = env['TRYTOND_DATABASE__URI'], env['TRYTOND_DATABASE__PATH']
-        fingerprint = state_file(
-            Path(folder), uri, folder, template).read_text()
-        copy = state_file(Path(state), uri, path, cls.database)
-        copy.parent.mkdir()
-        copy.write_text(fingerprint)
+        mark_upgraded(cls.database, env, state)
         return subprocess.Popen([sys.executable,
                 str(ROOT / 'scripts' / 'serve.py'), '-d', cls.database,
                 '--workers', '2', '--state-dir', state],
@@ -106,9 +95,9 @@ class ServeTestCase(DemoServerTestCase):
             env=env, stdout=log, stderr=subprocess.STDOUT)
         cls.addClassCleanup(cls.stop, worker_b)
         cls.wait_for_server(worker_b, cls.url_b, timeout=cls.start_timeout)
-        cls.admin = cls.admin_session(), cls.rpc(
-            'model.res.user.get_preferences', True, {},
-            authorization=cls.admin_session())
+        cls.worker_a = JsonRpc(cls.url, cls.database)
+        cls.worker_b = JsonRpc(cls.url_b, cls.database)
+        cls.admin = cls.worker_a.login('admin', cls.password)
         cls.ids = cls.setup_shop()
         # Due now: trytond-cron runs it within the minute, while the other
         # tests run
@@ -128,12 +117,12 @@ class ServeTestCase(DemoServerTestCase):
     def setup_shop(cls):
         "A cashier of the register Filiale Wien and the ids the tests need"
         def search(model, domain):
-            return cls.call(cls.url, cls.admin, f'model.{model}.search',
+            return cls.worker_a.result(cls.admin, f'model.{model}.search',
                 domain)
         company, = search('company.company', [])
         cashier_group, = search('res.group', [('name', '=', 'Cashier')])
         cls.kim_password = secrets.token_urlsafe(12)
-        kim, lea = cls.call(cls.url, cls.admin, 'model.res.user.create', [{
+        kim, lea = cls.worker_a.result(cls.admin, 'model.res.user.create', [{
                     'name': name, 'login': name.lower(),
                     'password': cls.kim_password,
                     'groups': [('add', [cashier_group])],
@@ -141,19 +130,19 @@ class ServeTestCase(DemoServerTestCase):
                 for name in ['Kim', 'Lea']])
         wien, = search('sale.point', [('name', '=', 'Filiale Wien')])
         # Kim and Lea only: a register without cashiers is open to all
-        cls.call(cls.url, cls.admin, 'model.sale.point.write', [wien],
+        cls.worker_a.result(cls.admin, 'model.sale.point.write', [wien],
             {'cashiers': [('add', [kim, lea])]})
-        [point] = cls.call(cls.url, cls.admin, 'model.sale.point.read',
+        [point] = cls.worker_a.result(cls.admin, 'model.sale.point.read',
             [wien], ['price_list'])
         product, = search('product.product', [('name', '=', 'Aloe Vera Gel')])
         voucher, = search(
             'product.product', [('name', '=', 'Christmas Voucher')])
         program, = search(
             'wallet.program', [('name', '=', 'Christmas voucher')])
-        methods = cls.call(cls.url, cls.admin,
+        methods = cls.worker_a.result(cls.admin,
             'model.sale.point.payment.method.search_read', [], 0, None, None,
             ['name'])
-        card = cls.call(cls.url, cls.admin, 'model.wallet.card.search_read',
+        card = cls.worker_a.result(cls.admin, 'model.wallet.card.search_read',
             [('program', '=', program)], 0, 1, None, ['code'])[0]['code']
         cheap, = search('product.product', [('name', '=', 'Lip Balm Honey')])
         return {'kim': kim, 'wien': wien, 'price_list': point['price_list'],
@@ -163,7 +152,7 @@ class ServeTestCase(DemoServerTestCase):
 
     @classmethod
     def admin_call(cls, method, *params):
-        return cls.call(cls.url, cls.admin, method, *params)
+        return cls.worker_a.result(cls.admin, method, *params)
 
     def open_registers(self, number):
         """{register id: session of its cashier} of number new copies of
@@ -184,8 +173,8 @@ class ServeTestCase(DemoServerTestCase):
             self.admin_call('model.sale.point.write', [register],
                 {'cashiers': [('remove', [self.ids['kim']]),
                         ('add', [user])]})
-            session = self.login(login, password)
-            self.call(self.url, session,
+            session = self.worker_a.login(login, password)
+            self.worker_a.result(session,
                 'model.sale.point.cash.session.open_counted', register,
                 '100.00')
             registers[register] = session
@@ -196,39 +185,10 @@ class ServeTestCase(DemoServerTestCase):
             [('code', '=', code)], 0, None, None, ['balance'])
         return Decimal(card['balance']['decimal'])
 
-    @classmethod
-    def login(cls, login, password):
-        "(authorization, context) of a new session of login"
-        user_id, session, _ = cls.rpc('common.db.login',
-            login, {'password': password}, 'en')
-        authorization = 'Session ' + base64.b64encode(
-            f'{login}:{user_id}:{session}'.encode()).decode()
-        return authorization, cls.rpc('model.res.user.get_preferences',
-            True, {}, authorization=authorization)
-
-    @classmethod
-    def call(cls, url, session, method, *params, answer=False):
-        """The result of method called on the server of url as the user of
-        session; answer: the whole answer, error included"""
-        authorization, context = session
-        body = json.dumps({'id': 0, 'method': method,
-                'params': [*params, context]}).encode()
-        request = urllib.request.Request(f'{url}{cls.database}/rpc/',
-            data=body, headers={'Content-Type': 'application/json',
-                'Authorization': authorization})
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            result = json.load(response)
-        if answer:
-            return result
-        if 'error' in result:
-            raise AssertionError(f"{method} failed: {result['error']}")
-        return result['result']
-
     def price_line(self, kim, product):
         "The line of product in the cart that worker B prices for Kim"
-        return self.call(self.url_b, kim, 'model.sale.point.sale.price_cart',
-            self.ids['wien'], {'lines': [{'product': product}]},
-            answer=True)
+        return self.worker_b.call(kim, 'model.sale.point.sale.price_cart',
+            self.ids['wien'], {'lines': [{'product': product}]})
 
     def seconds_until(self, seen):
         """Seconds from now until seen() is true, polling worker B; fails
@@ -245,7 +205,7 @@ class ServeTestCase(DemoServerTestCase):
         registers changed through make serve's workers (A) are used by
         worker B within a second: its caches learn of the change from
         PostgreSQL's notifications"""
-        kim = self.login('kim', self.kim_password)
+        kim = self.worker_a.login('kim', self.kim_password)
         unit_price = self.price_line(kim, self.ids['product'])['result'][
             'lines'][0]['unit_price']
         voucher_line = self.price_line(kim, self.ids['voucher'])['result'][
@@ -254,7 +214,7 @@ class ServeTestCase(DemoServerTestCase):
             [self.ids['program']])
 
         # A price rule for the product on the register's list
-        self.call(self.url, self.admin,
+        self.worker_a.result(self.admin,
             'model.product.price_list.line.create', [{
                     'price_list': self.ids['price_list'],
                     'applies_to': 'product',
@@ -269,7 +229,7 @@ class ServeTestCase(DemoServerTestCase):
                 'result']['lines'][0]['unit_price'], decimal('1.23'))
 
         # The voucher's program ends
-        self.call(self.url, self.admin, 'model.wallet.program.write',
+        self.worker_a.result(self.admin, 'model.wallet.program.write',
             [self.ids['program']], {'active': False})
         self.addCleanup(self.admin_call, 'model.wallet.program.write',
             [self.ids['program']], {'active': True})
@@ -279,7 +239,7 @@ class ServeTestCase(DemoServerTestCase):
         self.assertLess(delay, SYNC_DELAY, "wallet program")
 
         # Kim may no longer sell at Wien
-        self.call(self.url, self.admin, 'model.sale.point.write',
+        self.worker_a.result(self.admin, 'model.sale.point.write',
             [self.ids['wien']], {'cashiers': [('remove', [self.ids['kim']])]})
         delay = self.seconds_until(lambda: 'error' in self.price_line(
                 kim, self.ids['product']))
@@ -292,9 +252,8 @@ class ServeTestCase(DemoServerTestCase):
         it sends the cart again while the server is busy (payment.js)"""
         for attempt in range(1, CHECKOUT_ATTEMPTS + 1):
             try:
-                return self.call(self.url, session,
-                    'model.sale.point.sale.checkout', register, cart,
-                    answer=True)
+                return self.worker_a.call(session,
+                    'model.sale.point.sale.checkout', register, cart)
             except urllib.error.HTTPError as error:
                 if error.code != 503 or attempt == CHECKOUT_ATTEMPTS:
                     raise
@@ -310,7 +269,7 @@ class ServeTestCase(DemoServerTestCase):
         balance = self.card_balance(card)
         product = self.ids['cheap']
         register, session = next(iter(registers.items()))
-        price = Decimal(self.call(self.url, session,
+        price = Decimal(self.worker_a.result(session,
                 'model.sale.point.sale.price_cart', register,
                 {'lines': [{'product': product}]})['total']['decimal'])
         sold = {register: [] for register in registers}
@@ -363,7 +322,7 @@ class ServeTestCase(DemoServerTestCase):
                 self.assertCountEqual(
                     [s['client_id'] for s in sales], client_ids)
                 client_id, result, _ = sold[register][0]
-                again = self.call(self.url, session,
+                again = self.worker_a.result(session,
                     'model.sale.point.sale.checkout', register, {
                         'client_id': client_id,
                         'lines': [{'product': product, 'quantity': 1}],
@@ -384,7 +343,7 @@ class ServeTestCase(DemoServerTestCase):
                 session_id = self.admin_call(
                     'model.sale.point.cash.session.search',
                     [('point', '=', register), ('state', '=', 'open')])[0]
-                figures, = self.call(self.url, session,
+                figures, = self.worker_a.result(session,
                     'model.sale.point.cash.session.get_figures',
                     [session_id])
                 sales = len(sold[register])

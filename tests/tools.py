@@ -110,6 +110,66 @@ def copy_demo_database(name, env):
     return password
 
 
+def mark_upgraded(name, env, state_dir):
+    """Record in state_dir, as setup_database.py does, that the database
+    name, a copy of the demo database, is up to date: serving it with
+    scripts/serve.py --state-dir upgrades nothing"""
+    sys.path.insert(0, str(ROOT / 'scripts'))
+    from setup_database import state_file
+    template, folder, _ = demo_database(env)
+    uri = env['TRYTOND_DATABASE__URI']
+    fingerprint = state_file(Path(folder), uri, folder, template).read_text()
+    copy = state_file(Path(state_dir), uri, env['TRYTOND_DATABASE__PATH'],
+        name)
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(fingerprint)
+
+
+def tryton_decimal(value):
+    "A Decimal as Tryton's JSON-RPC encodes it"
+    return {'__class__': 'Decimal', 'decimal': str(value)}
+
+
+class JsonRpc:
+    "JSON-RPC to a database of the server at url, as the clients make it"
+
+    def __init__(self, url, database):
+        self.url = f'{url}{database}/rpc/'
+
+    def post(self, method, params, authorization=None):
+        "The answer of the server: result or error"
+        headers = {'Content-Type': 'application/json'}
+        if authorization:
+            headers['Authorization'] = authorization
+        request = urllib.request.Request(self.url, headers=headers,
+            data=json.dumps({'id': 0, 'method': method,
+                    'params': params}).encode())
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return json.load(response)
+
+    def login(self, login, password):
+        "(authorization, context) of a new session of login"
+        user_id, key, _ = self.post('common.db.login',
+            [login, {'password': password}, 'en'])['result']
+        authorization = 'Session ' + base64.b64encode(
+            f'{login}:{user_id}:{key}'.encode()).decode()
+        context = self.post('model.res.user.get_preferences', [True, {}],
+            authorization)['result']
+        return authorization, context
+
+    def call(self, session, method, *params):
+        "The answer of method called as the user of session"
+        authorization, context = session
+        return self.post(method, [*params, context], authorization)
+
+    def result(self, session, method, *params):
+        "The result of method called as the user of session"
+        answer = self.call(session, method, *params)
+        if 'error' in answer:
+            raise AssertionError(f"{method} failed: {answer['error']}")
+        return answer['result']
+
+
 class DemoServerTestCase(unittest.TestCase):
     """A database built the way `make run` does (same script, same
     onretail.conf, demo data included) on the backend of the environment,
