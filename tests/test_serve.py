@@ -4,6 +4,7 @@
 `make serve` runs once bootstrapped) with 2 gunicorn workers, the scheduler
 and the queue worker, on a copy of the demo database, and a second trytond
 process with the same configuration."""
+import base64
 import datetime as dt
 import json
 import os
@@ -489,14 +490,45 @@ class ServeTestCase(DemoServerTestCase):
                     'categories': []}}, 'generate')
         (action, _), = result['actions']
         generation, = action['res_id']
-        deadline = time.monotonic() + 60
-        while self.admin_call('model.wallet.generation.read', [generation],
-                ['state'])[0]['state'] != 'done':
-            if time.monotonic() > deadline:
-                self.fail("the queue worker did not generate the cards")
-            time.sleep(0.5)
+        self.wait_for_queue('wallet.generation', generation)
         self.assertEqual(self.admin_call('model.wallet.card.search_count',
                 [('generation', '=', generation)]), 5)
         self.assertEqual(self.admin_call('model.res.notification.search_count',
                 [('model', '=', 'wallet.generation'),
                     ('records', '=', json.dumps([generation]))]), 1)
+
+    def test_queue_worker_exports_prices(self):
+        """The gateway price export leaves the request: the wizard queues it
+        and make serve's trytond-worker writes the file, then notifies the
+        user"""
+        wizard = 'wizard.product.price_list.export'
+        session_id, _, _ = self.admin_call(wizard + '.create')
+        result = self.admin_call(wizard + '.execute', session_id, {
+                'start': {'price_list': None, 'format': 'csv', 'date': {
+                        '__class__': 'date',
+                        'year': 2026, 'month': 12, 'day': 24}}}, 'export')
+        (action, _), = result['actions']
+        export_id, = action['res_id']
+        export = self.wait_for_queue(
+            'product.price_list.export.file', export_id, ['file', 'filename'])
+        self.assertEqual(export['filename'], 'prices-2026-12-24.csv')
+        lines = base64.b64decode(
+            export['file']['base64']).decode().splitlines()
+        self.assertEqual(lines[0].split(',')[:2],
+            ['gateway_name', 'product_code'])
+        self.assertIn('webshop', {line.split(',')[0] for line in lines[1:]})
+        self.assertEqual(self.admin_call('model.res.notification.search_count',
+                [('model', '=', 'product.price_list.export.file'),
+                    ('records', '=', json.dumps([export_id]))]), 1)
+
+    def wait_for_queue(self, model, record_id, names=()):
+        "The values of names of the record once the queue has done it"
+        deadline = time.monotonic() + 60
+        while True:
+            values, = self.admin_call(f'model.{model}.read', [record_id],
+                ['state', *names])
+            if values['state'] == 'done':
+                return values
+            if time.monotonic() > deadline:
+                self.fail(f"the queue worker did not do {model} {record_id}")
+            time.sleep(0.5)

@@ -1,7 +1,6 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 
-from . import routes  # noqa: F401  the gateway export URL
 
 __all__ = ['ProductData', 'to_decimal', 'cyclic_gc_paused']
 

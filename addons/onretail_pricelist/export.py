@@ -1,21 +1,22 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The gateway export: the prices of the gateway lists for a date, as CSV or
-JSON, produced row by row so that any number of products streams."""
+JSON, produced row by row so that any number of products streams. From the
+client it is a file that the queue computes (ExportFile)."""
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
-import secrets
+import tempfile
 from decimal import Decimal
-from urllib.parse import quote
 
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateAction, StateView, Wizard
@@ -27,7 +28,9 @@ COLUMNS = [
     'gateway_name', 'product_code', 'variant_code', 'minimum_quantity',
     'price', 'currency', 'start_date', 'end_date']
 CHUNK = 1000
-LINK_VALIDITY = dt.timedelta(minutes=10)
+KEEP = dt.timedelta(days=7)  # how long a manager's exports are kept
+SPOOL_SIZE = 1024 * 1024
+OLD_LINK_TABLE = 'product_price_list_export_link'
 
 
 class PriceList(metaclass=PoolMeta):
@@ -189,122 +192,165 @@ def json_chunks(rows):
     yield '[]\n' if separator == '[\n' else '\n]\n'
 
 
-def is_retail_manager(user_id=None):
-    "Whether the user (of the transaction by default) is a Retail Manager"
+def check_retail_manager():
+    "Refuse the gateway export to users who are not Retail Managers"
     pool = Pool()
     ModelData = pool.get('ir.model.data')
     User = pool.get('res.user')
-    transaction = Transaction()
-    if user_id is None:
-        user_id = transaction.user
-    with transaction.set_user(user_id):
-        return ModelData.get_id('onretail_base', 'group_retail_admin') in (
-            User.get_groups())
-
-
-def check_retail_manager():
-    "Refuse the gateway export to users who are not Retail Managers"
-    if not is_retail_manager():
+    if ModelData.get_id('onretail_base', 'group_retail_admin') not in (
+            User.get_groups()):
         raise AccessError(gettext('onretail_pricelist.msg_export_access'))
 
 
-def hash_token(token):
-    # The table keeps only the hash: a token is found by an indexed equality
-    # on its hash, which tells nothing about the token (no timing leak), and
-    # the rows or a backup of them give no usable link.
-    return hashlib.sha256(token.encode('utf-8')).hexdigest()
+class ExportFile(ModelSQL, ModelView):
+    """A gateway price export that the queue computes for the manager who
+    asked for it: the request answers at once, the file follows."""
+    __name__ = 'product.price_list.export.file'
+    __string__ = "Gateway Price Export"
 
-
-class ExportLink(ModelSQL):
-    """A short-lived link that streams a gateway export to the browser.
-
-    sao opens the link in a new window, without Authorization header; but
-    sao 8.0 keeps its session in the tryton_session cookie, which the browser
-    sends with the link.  So the route authenticates the request as trytond
-    does for RPC (that cookie or an Authorization: Session header) and serves
-    a link only to its own user, for ten minutes, while that user is still an
-    active Retail Manager and the list still exported via the gateway.  A
-    leaked link is useless without its user's session, so it need not be
-    single-use and a download can be retried."""
-    __name__ = 'product.price_list.export.link'
-    __string__ = "Price List Export Link"
-    token_hash = fields.Char("Token Hash", required=True, strip=False)
-    user = fields.Many2One('res.user', "User", required=True,
-        ondelete='CASCADE')
+    user = fields.Many2One(
+        'res.user', "User", required=True, readonly=True,
+        ondelete='CASCADE', help="The Retail Manager who asked for it.")
     price_list = fields.Many2One(
-        'product.price_list', "Price List", ondelete='CASCADE',
-        help="Empty for every gateway list.")
-    date = fields.Date("Date", required=True)
+        'product.price_list', "Price List", readonly=True,
+        ondelete='CASCADE', help="Empty for every gateway list.")
+    date = fields.Date(
+        "Date", required=True, readonly=True,
+        help="The date the prices are computed for.")
     format = fields.Selection([
             ('csv', "CSV"),
             ('json', "JSON"),
-            ], "Format", required=True)
+            ], "Format", required=True, readonly=True)
+    state = fields.Selection([
+            ('queued', "Queued"),
+            ('done', "Done"),
+            ('failed', "Failed"),
+            ], "State", required=True, readonly=True,
+        help="Queued until the queue has computed the file.")
+    file = fields.Binary(
+        "File", filename='filename', file_id='file_id', readonly=True,
+        states={'invisible': Eval('state') != 'done'})
+    file_id = fields.Char("File ID", readonly=True)
+    filename = fields.Char("File Name", readonly=True)
+    error = fields.Text(
+        "Error", readonly=True,
+        states={'invisible': Eval('state') != 'failed'},
+        help="Why the export was refused when the queue ran it.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        t = cls.__table__()
-        cls._sql_indexes.add(
-            Index(t, (t.token_hash, Index.Equality(cardinality='high'))))
+        cls._order.insert(0, ('create_date', 'DESC'))
 
     @classmethod
     def __register__(cls, module):
-        table_h = cls.__table_handler__(module)
-        # Migration from the clear tokens: the links live ten minutes, so
-        # they are dropped rather than hashed.
-        if table_h.column_exist('token'):
-            table = cls.__table__()
-            cursor = Transaction().connection.cursor()
-            cursor.execute(*table.delete())
-            table_h.drop_column('token')
+        # Migration: the downloads went through links that lived ten minutes
+        if backend.TableHandler.table_exist(OLD_LINK_TABLE):
+            backend.TableHandler.drop_table(
+                'product.price_list.export.link', OLD_LINK_TABLE)
         super().__register__(module)
 
     @classmethod
+    def default_state(cls):
+        return 'queued'
+
+    def get_rec_name(self, name):
+        return '%s %s' % (
+            self.price_list.rec_name if self.price_list
+            else gettext('onretail_pricelist.msg_export_all_lists'),
+            self.date.isoformat())
+
+    @classmethod
     @without_check_access
-    def create_link(cls, price_list, date, format):
-        "Return the URL path of a new link for the user of the transaction"
+    def queue(cls, price_list, date, format):
+        """Record an export for the user of the transaction and queue its
+        computation; the user's exports older than KEEP are deleted"""
         pool = Pool()
         PriceList = pool.get('product.price_list')
         # The wizard runs its transitions without access checks.
         check_retail_manager()
         if price_list:
             PriceList.check_gateway_export([price_list])
+        user = Transaction().user
         cls.delete(cls.search([
-                    ('create_date', '<', dt.datetime.now() - LINK_VALIDITY),
+                    ('user', '=', user),
+                    ('create_date', '<', dt.datetime.now() - KEEP),
                     ]))
-        token = secrets.token_urlsafe(32)
-        link = cls(
-            token_hash=hash_token(token),
-            user=Transaction().user, price_list=price_list, date=date,
+        export = cls(user=user, price_list=price_list, date=date,
             format=format)
-        link.save()
-        return '/%s/onretail_pricelist/export/%s' % (
-            quote(Transaction().database.name), token)
+        export.filename = export.export_filename()
+        export.save()
+        cls.__queue__.compute([export])
+        return export
 
-    @classmethod
-    @without_check_access
-    def get_valid(cls, token, user_id):
-        """Return the link of the token if it is the user's, not expired, and
-        the user may still export the list"""
-        links = cls.search([
-                ('token_hash', '=', hash_token(token)),
-                ('user', '=', user_id),
-                ('create_date', '>=', dt.datetime.now() - LINK_VALIDITY),
-                ], limit=1)
-        link = links[0] if links else None
-        if (not link
-                or not link.user.active
-                or not is_retail_manager(user_id)
-                or (link.price_list and not link.price_list.gateway_export)):
-            raise AccessError(gettext(
-                    'onretail_pricelist.msg_export_link_invalid'))
-        return link
-
-    @property
-    def filename(self):
+    def export_filename(self):
         name = (self.price_list.gateway_name if self.price_list
             else 'prices')
         return '%s-%s.%s' % (name, self.date.isoformat(), self.format)
+
+    @classmethod
+    def compute(cls, exports):
+        """Compute the queued exports and tell their users. An export is
+        computed once (the queue may run a task again), and only while its
+        user is a Retail Manager and its list exported via the gateway."""
+        cls.lock(exports)
+        for export in cls.browse([e.id for e in exports]):
+            if export.state != 'queued':
+                continue
+            try:
+                # The queue runs the task as the user who queued it.
+                with Transaction().set_context(company=export.company_id()):
+                    export.file = export.compute_file()
+                export.state = 'done'
+            except UserError as error:
+                export.state = 'failed'
+                export.error = error.message
+            export.save()
+            export.notify()
+
+    def company_id(self):
+        company = (self.price_list.company if self.price_list
+            else self.user.company)
+        return company.id if company else None
+
+    def compute_file(self):
+        "The bytes of the export, streamed through a file on disk"
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        check_retail_manager()
+        price_lists = ([self.price_list] if self.price_list
+            else PriceList.gateway_lists())
+        # Spilled to disk beyond SPOOL_SIZE: the rows are never all in
+        # memory as text, only the finished file once, for the file store.
+        with tempfile.SpooledTemporaryFile(SPOOL_SIZE) as spool:
+            for chunk in PriceList.export_gateway(
+                    price_lists, self.date, self.format):
+                spool.write(chunk.encode('utf-8'))
+            spool.seek(0)
+            return spool.read()
+
+    def notify(self):
+        "Tell the user who asked for the export that it is ready or refused"
+        pool = Pool()
+        Notification = pool.get('res.notification')
+        if self.state == 'done':
+            label = gettext('onretail_pricelist.msg_export_done_label')
+            description = gettext('onretail_pricelist.msg_export_done',
+                export=self.rec_name, filename=self.filename)
+            icon = 'tryton-ok'
+        else:
+            label = gettext('onretail_pricelist.msg_export_failed_label')
+            description = self.error
+            icon = 'tryton-warning'
+        with without_check_access():
+            Notification.create([{
+                        'user': self.user.id,
+                        'label': label,
+                        'description': description,
+                        'icon': icon,
+                        'model': self.__name__,
+                        'records': json.dumps([self.id]),
+                        }])
 
 
 class ExportStart(ModelView):
@@ -330,9 +376,9 @@ class Export(Wizard):
         'product.price_list.export.start',
         'onretail_pricelist.price_list_export_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Export", 'download', 'tryton-ok', default=True),
+            Button("Export", 'export', 'tryton-ok', default=True),
             ])
-    download = StateAction('onretail_pricelist.url_export')
+    export = StateAction('onretail_pricelist.act_export_file_form')
 
     @classmethod
     def check_access(cls):
@@ -350,10 +396,11 @@ class Export(Wizard):
             values['price_list'] = self.record.id
         return values
 
-    def do_download(self, action):
+    def do_export(self, action):
         pool = Pool()
-        Link = pool.get('product.price_list.export.link')
-        path = Link.create_link(
+        ExportFile = pool.get('product.price_list.export.file')
+        export = ExportFile.queue(
             self.start.price_list, self.start.date, self.start.format)
-        action['url'] = path
+        action['res_id'] = [export.id]
+        action['views'].reverse()
         return action, {}

@@ -1,9 +1,8 @@
 # This file is part of onRetail.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The attacks on the gateway export, replayed as an attacker makes them:
-JSON-RPC and HTTP to trytond's WSGI application, logged in as sao does.
-Each must be refused and leave the table of the export links as it was."""
-import datetime as dt
+JSON-RPC to trytond's WSGI application, logged in as sao does. Each must be
+refused and leave the table of the exports as it was."""
 from decimal import Decimal
 
 from trytond.pool import Pool
@@ -11,9 +10,10 @@ from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
 
 from .test_module import TODAY, PriceListTestMixin
-from .tools import RPCError, create_user, login, rpc, session_header
+from .tools import RPCError, create_user, login, rpc
 
 WIZARD = 'wizard.product.price_list.export'
+EXPORT = 'model.product.price_list.export.file'
 EXTRAS = ['sale_point', 'web_shop']  # as test_module: its database is reused
 
 
@@ -47,7 +47,7 @@ class ExportAttackTestCase(PriceListTestMixin, RouteTestCase):
 
     def setUp(self):
         super().setUp()
-        self.addCleanup(self.clear_links)
+        self.addCleanup(self.clear_exports)
 
     def client_of(self, login_):
         client = self.client()
@@ -57,33 +57,35 @@ class ExportAttackTestCase(PriceListTestMixin, RouteTestCase):
     def call(self, client, method, *params):
         return rpc(client, self.db_name, method, *params)
 
-    def links(self):
-        "The rows of the link table, read back in a new transaction"
+    def exports(self):
+        "The rows of the export table, read back in a new transaction"
         with Transaction().start(DB_NAME, 0, readonly=True):
-            table = Pool().get('product.price_list.export.link').__table__()
+            table = Pool().get('product.price_list.export.file').__table__()
             cursor = Transaction().connection.cursor()
             cursor.execute(*table.select(
-                    table.id, table.token_hash, table.user,
-                    table.price_list, table.create_date,
+                    table.id, table.user, table.price_list, table.state,
+                    table.file_id, table.write_date,
                     order_by=[table.id]))
             return cursor.fetchall()
 
-    def clear_links(self):
+    def clear_exports(self):
         with Transaction().start(DB_NAME, 0):
-            table = Pool().get('product.price_list.export.link').__table__()
+            table = Pool().get('product.price_list.export.file').__table__()
             Transaction().connection.cursor().execute(*table.delete())
 
-    def export(self, client, price_list, date=TODAY, context=None):
-        "Run the Export Gateway Prices wizard to its download"
+    def export(self, client, price_list, context=None):
+        """Run the Export Gateway Prices wizard; return the id of the export
+        it opens (the queue computes it once the request has answered)"""
         context = context or {}
         session_id, _, _ = self.call(client, WIZARD + '.create', context)
         result = self.call(client, WIZARD + '.execute', session_id, {
                 'start': {
-                    'price_list': price_list, 'date': date,
+                    'price_list': price_list, 'date': TODAY,
                     'format': 'csv'},
-                }, 'download', context)
+                }, 'export', context)
         (action, _), = result['actions']
-        return action['url']
+        export_id, = action['res_id']
+        return export_id
 
     def assertRefused(self, client, method, *params, message=None):
         with self.assertRaises(RPCError) as cm:
@@ -112,17 +114,15 @@ class ExportAttackTestCase(PriceListTestMixin, RouteTestCase):
                         self.assertRefused(client, WIZARD + '.execute',
                             1, {'start': {
                                     'price_list': price_list, 'date': TODAY,
-                                    'format': 'csv'}}, 'download', context)
-                    # The link model itself
-                    self.assertRefused(client,
-                        'model.product.price_list.export.link.create', [{
-                                'token_hash': 'x', 'price_list': price_list,
+                                    'format': 'csv'}}, 'export', context)
+                    # The export model itself
+                    self.assertRefused(client, EXPORT + '.create', [{
+                                'price_list': price_list,
                                 'user': self.users[login_], 'date': TODAY,
                                 'format': 'csv'}], {})
-                    self.assertRefused(client,
-                        'model.product.price_list.export.link.search_read',
-                        [], 0, None, None, ['token_hash'], {})
-                self.assertEqual(self.links(), [])
+                    self.assertRefused(client, EXPORT + '.search_read',
+                        [], 0, None, None, ['file'], {})
+                self.assertEqual(self.exports(), [])
 
     def test_export_only_gateway_lists(self):
         "A manager cannot export a list that is not exported via the gateway"
@@ -134,132 +134,86 @@ class ExportAttackTestCase(PriceListTestMixin, RouteTestCase):
         # The button is hidden on such a list, and refused
         self.assertRefused(client, 'model.product.price_list.export_prices',
             [self.internal], {})
-        self.assertEqual(self.links(), [])
+        self.assertEqual(self.exports(), [])
 
     def test_manager_exports(self):
-        "A manager exports a gateway list through a link of their own"
+        """A manager's export is computed once the request has answered; the
+        manager reads the file and is told, and may delete it"""
         client = self.client_of('manager')
         action = self.call(client,
             'model.product.price_list.export_prices', [self.gateway], {})
         self.assertTrue(action)
-        path = self.export(client, self.gateway)
-        for name, download in [
-                ("cookie", lambda: client.get(path)),
-                ("header", lambda: self.client().get(path,
-                        headers=session_header(
-                            self.client(), self.db_name, 'manager'))),
-                ]:
-            with self.subTest(session=name):
-                response = download()
-                self.assertEqual(response.status_code, 200)
-                self.assertEqual(response.data.decode().splitlines()[1:],
-                    ['shop,SHIRT,SHIRT,0,30.00,usd,,'])
-        # The table keeps no token
-        (_, token_hash, user, price_list, _), = self.links()
-        self.assertEqual(
-            (user, price_list), (self.users['manager'], self.gateway))
-        self.assertNotIn(token_hash, path)
-        # Its own user cannot read the link either
-        self.assertRefused(client,
-            'model.product.price_list.export.link.search_read',
-            [], 0, None, None, ['token_hash'], {})
+        export_id = self.export(client, self.gateway)
+        export, = self.call(client, EXPORT + '.read', [export_id],
+            ['state', 'file', 'filename', 'user'], {})
+        self.assertEqual(export['state'], 'done')
+        self.assertEqual(export['user'], self.users['manager'])
+        self.assertEqual(export['filename'], 'shop-2026-11-23.csv')
+        self.assertEqual(export['file'].decode().splitlines()[1:],
+            ['shop,SHIRT,SHIRT,0,30.00,usd,,'])
+        notifications = self.call(client,
+            'model.res.notification.search_read',
+            [('model', '=', 'product.price_list.export.file')], 0, None,
+            None, ['records', 'description'], {})
+        self.assertIn('shop-2026-11-23.csv', [n['description']
+                for n in notifications
+                if n['records'] == '[%s]' % export_id][0])
+        # Nobody writes an export, not even its manager
+        for values in [{'state': 'queued'}, {'file': b'x'},
+                {'user': self.users['other_manager']}]:
+            with self.subTest(write=values):
+                exports = self.exports()
+                self.assertRefused(client, EXPORT + '.write',
+                    [export_id], values, {})
+                self.assertEqual(self.exports(), exports)
+        self.call(client, EXPORT + '.delete', [export_id], {})
+        self.assertEqual(self.exports(), [])
 
-    def test_link_refused(self):
-        "A link is refused to anyone but its manager, and expires"
-        path = self.export(self.client_of('manager'), self.gateway)
-        links = self.links()
-        wrong = path.rsplit('/', 1)[0] + '/' + 'A' * 43
-        attempts = [
-            ("no session", self.client(), path),
-            ("other manager", self.client_of('other_manager'), path),
-            ("cashier", self.client_of('cashier'), path),
-            ("wrong token", self.client_of('manager'), wrong),
-            ]
-        for name, client, attempt in attempts:
-            with self.subTest(attempt=name):
-                response = client.get(attempt)
-                self.assertIn(response.status_code, {403, 404})
-                self.assertEqual(response.data, b'')
-        # The session in an Authorization header, as scripts send it
-        for name, login_ in [("other manager", 'other_manager'),
-                ("cashier", 'cashier')]:
-            with self.subTest(attempt=name + " by header"):
-                client = self.client()
-                response = client.get(path, headers=session_header(
-                        client, self.db_name, login_))
-                self.assertIn(response.status_code, {403, 404})
-                self.assertEqual(response.data, b'')
-        self.assertEqual(self.links(), links)
+    def test_export_is_its_managers(self):
+        "Nobody but its manager reads or deletes an export"
+        export_id = self.export(self.client_of('manager'), self.gateway)
+        exports = self.exports()
+        other = self.client_of('other_manager')
+        self.assertEqual(self.call(other, EXPORT + '.search', [], 0, None,
+                None, {}), [])
+        self.assertEqual(self.call(other,
+                'model.res.notification.search', [], 0, None, None, {}), [])
+        for client in [other, self.client_of('cashier'),
+                self.client_of('clerk'), self.client()]:
+            for method, params in [
+                    ('.read', ([export_id], ['file'])),
+                    ('.delete', ([export_id],)),
+                    ]:
+                with self.subTest(method=method):
+                    self.assertRefused(client, EXPORT + method, *params, {})
+        self.assertEqual(self.exports(), exports)
 
-    def test_link_revoked(self):
-        "A link stops working when its manager or list may no longer export"
-        path = self.export(self.client_of('manager'), self.gateway)
-
-        def refused(change, undo):
-            # Logged in before the change: deactivating a user ends their
-            # sessions.
-            client = self.client_of('manager')
+    def test_export_revoked(self):
+        "A manager who is no longer one reads their exports no more"
+        export_id = self.export(self.client_of('manager'), self.gateway)
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            ModelData = pool.get('ir.model.data')
+            User = pool.get('res.user')
+            User.write([User(self.users['manager'])], {
+                    'groups': [('remove', [ModelData.get_id(
+                                    'onretail_base', 'group_retail_admin')]),
+                        ('add', [ModelData.get_id(
+                                    'onretail_base', 'group_retail')])],
+                    })
+        try:
+            self.assertRefused(self.client_of('manager'), EXPORT + '.read',
+                [export_id], ['file'], {})
+        finally:
             with Transaction().start(DB_NAME, 0):
-                change(Pool())
-            links = self.links()
-            try:
-                response = client.get(path)
-                self.assertEqual(response.status_code, 403)
-                self.assertEqual(response.data, b'')
-                self.assertEqual(self.links(), links)
-            finally:
-                with Transaction().start(DB_NAME, 0):
-                    undo(Pool())
-
-        def set_groups(group):
-            def set_(pool):
+                pool = Pool()
                 ModelData = pool.get('ir.model.data')
                 User = pool.get('res.user')
                 User.write([User(self.users['manager'])], {
-                        'groups': [('remove', [ModelData.get_id(
-                                        'onretail_base', g)
-                                    for g in ['group_retail_admin',
-                                        'group_retail']]),
-                            ('add', [ModelData.get_id(
-                                        'onretail_base', group)])],
+                        'groups': [('add', [ModelData.get_id(
+                                        'onretail_base',
+                                        'group_retail_admin')])],
                         })
-            return set_
-
-        def gateway_export(value):
-            def set_(pool):
-                PriceList = pool.get('product.price_list')
-                PriceList.write([PriceList(self.gateway)], {
-                        'gateway_export': value})
-            return set_
-
-        def active(value):
-            def set_(pool):
-                User = pool.get('res.user')
-                User.write([User(self.users['manager'])], {'active': value})
-            return set_
-
-        def created(minutes_ago):
-            def set_(pool):
-                table = pool.get(
-                    'product.price_list.export.link').__table__()
-                Transaction().connection.cursor().execute(*table.update(
-                        [table.create_date],
-                        [dt.datetime.now() - dt.timedelta(
-                                minutes=minutes_ago)]))
-            return set_
-
-        with self.subTest(change="no longer a manager"):
-            refused(set_groups('group_retail'),
-                set_groups('group_retail_admin'))
-        with self.subTest(change="list no longer for the gateway"):
-            refused(gateway_export(False), gateway_export(True))
-        with self.subTest(change="deactivated"):
-            refused(active(False), active(True))
-        with self.subTest(change="expired"):
-            refused(created(10.5), created(9.5))
-        # After the undos the link works again
-        self.assertEqual(
-            self.client_of('manager').get(path).status_code, 200)
 
 
 del RouteTestCase

@@ -15,11 +15,12 @@ from trytond.modules.company.tests import (
 from trytond.modules.onretail_base.tests.tools import TranslationsTestMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    ModuleTestCase, RouteTestCase, with_transaction)
+    ModuleTestCase, with_transaction)
 from trytond.transaction import Transaction
 
 from ..explain import format_explanation
-from .tools import create_user, login
+from ..export import COLUMNS
+from .tools import create_user
 
 D = Decimal
 TODAY = dt.date(2026, 11, 23)
@@ -568,6 +569,87 @@ class OnRetailPricelistTestCase(
                         ['-d', 'test', '--list', 'staff']), io.StringIO())
 
     @with_transaction()
+    def test_export_file(self):
+        "The queue computes a manager's export into a file, and tells them"
+        pool = Pool()
+        ExportFile = pool.get('product.price_list.export.file')
+        Notification = pool.get('res.notification')
+        context, company = self.setup_company()
+        with context:
+            self.product("Shirt", D(30))
+            price_list = self.price_list(
+                "Shop", gateway_name="shop", gateway_export=True)
+            manager = create_user('manager', 'group_retail_admin', company)
+            with Transaction().set_user(manager.id):
+                export = ExportFile.queue(price_list, TODAY, 'csv')
+                self.assertEqual(export.state, 'queued')
+                ExportFile.compute([export])
+                # Computed once, though the queue may run a task again
+                ExportFile.compute([export])
+            export = ExportFile(export.id)
+            self.assertEqual(export.state, 'done')
+            self.assertEqual(export.filename, 'shop-2026-11-23.csv')
+            self.assertTrue(export.file_id)
+            self.assertEqual(export.file.decode().splitlines(), [
+                    ','.join(COLUMNS), 'shop,SHIRT,SHIRT,0,30.00,usd,,'])
+            notification, = Notification.search(
+                [('user', '=', manager.id)])
+            self.assertEqual(notification.model, ExportFile.__name__)
+            self.assertEqual(json.loads(notification.records), [export.id])
+            self.assertIn('shop-2026-11-23.csv', notification.description)
+
+    @with_transaction()
+    def test_export_file_refused_when_run(self):
+        """An export whose list left the gateway before the queue ran it
+        fails with the reason, and its manager is told"""
+        pool = Pool()
+        ExportFile = pool.get('product.price_list.export.file')
+        Notification = pool.get('res.notification')
+        context, company = self.setup_company()
+        with context:
+            price_list = self.price_list(
+                "Shop", gateway_name="shop", gateway_export=True)
+            manager = create_user('manager', 'group_retail_admin', company)
+            with Transaction().set_user(manager.id):
+                export = ExportFile.queue(None, TODAY, 'json')
+                self.assertEqual(export.filename, 'prices-2026-11-23.json')
+                other = ExportFile.queue(price_list, TODAY, 'csv')
+            price_list.gateway_export = False
+            price_list.save()
+            with Transaction().set_user(manager.id):
+                ExportFile.compute([export, other])
+            self.assertEqual(json.loads(ExportFile(export.id).file), [])
+            other = ExportFile(other.id)
+            self.assertEqual(other.state, 'failed')
+            self.assertIsNone(other.file)
+            self.assertIn('"Shop"', other.error)
+            self.assertIn(other.error, [n.description
+                    for n in Notification.search(
+                        [('user', '=', manager.id)])])
+
+    @with_transaction()
+    def test_export_file_keeps_a_week(self):
+        "A new export deletes its manager's exports older than a week"
+        pool = Pool()
+        ExportFile = pool.get('product.price_list.export.file')
+        context, company = self.setup_company()
+        with context:
+            managers = [create_user(login, 'group_retail_admin', company)
+                for login in ['manager', 'other']]
+            exports = []
+            for manager in managers:
+                with Transaction().set_user(manager.id):
+                    exports.append(ExportFile.queue(None, TODAY, 'csv'))
+            table = ExportFile.__table__()
+            Transaction().connection.cursor().execute(*table.update(
+                    [table.create_date],
+                    [dt.datetime.now() - dt.timedelta(days=8)]))
+            with Transaction().set_user(managers[0].id):
+                new = ExportFile.queue(None, TODAY, 'csv')
+            self.assertEqual(ExportFile.search([], order=[('id', 'ASC')]),
+                [exports[1], new])
+
+    @with_transaction()
     def test_access(self):
         "Retail managers edit price lists; retail users and cashiers read them"
         pool = Pool()
@@ -689,48 +771,4 @@ def random_rule(generator, categories, products, base):
     return rule
 
 
-class OnRetailPricelistRouteTestCase(PriceListTestMixin, RouteTestCase):
-    "Test the gateway export URL"
-    module = 'onretail_pricelist'
-    # The same modules as the test case above: its database is reused
-    extras = OnRetailPricelistTestCase.extras
-
-    @classmethod
-    def setUpDatabase(cls):
-        pool = Pool()
-        Link = pool.get('product.price_list.export.link')
-        test = cls()
-        context, company = test.setup_company()
-        with context:
-            test.product("Shirt", D(30))
-            price_list = test.price_list(
-                "Shop", gateway_name="shop", gateway_export=True)
-            manager = create_user('manager', 'group_retail_admin', company)
-            with Transaction().set_user(manager.id):
-                cls.path = Link.create_link(price_list, TODAY, 'csv')
-
-    def client(self):
-        "A client logged in as the manager who asked for the link"
-        client = super().client()
-        login(client, self.db_name, 'manager')
-        return client
-
-    def test_export_streams(self):
-        "A valid link streams the CSV"
-        response = self.client().get(self.path)
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.headers['Content-Type'],
-            'text/csv; charset=utf-8')
-        self.assertIn('shop-2026-11-23.csv',
-            response.headers['Content-Disposition'])
-        self.assertEqual(response.data.decode().splitlines()[1:],
-            ['shop,SHIRT,SHIRT,0,30.00,usd,,'])
-
-    def test_export_refuses_unknown_token(self):
-        "A wrong token gets no prices"
-        path = self.path.rsplit('/', 1)[0] + '/wrong'
-        response = self.client().get(path)
-        self.assertEqual(response.status_code, 403)
-
-
-del ModuleTestCase, RouteTestCase
+del ModuleTestCase
