@@ -172,7 +172,8 @@ def build(pool, count):
 
 @contextlib.contextmanager
 def profiled(pool, profile):
-    """Run the connection's products call (in the server's thread) under
+    """Run the connection's application of documents (in the server's
+    thread, where the queue's task runs without a queue worker) under
     cProfile when profile, and print where its time went"""
     if not profile:
         yield
@@ -180,14 +181,14 @@ def profiled(pool, profile):
     import cProfile
     import pstats
     Connection = pool.get('kulcs.connection')
-    original = Connection.kulcs_products
+    original = Connection.kulcs_apply
     profiler = cProfile.Profile()
-    Connection.kulcs_products = (
-        lambda self, data: profiler.runcall(original, self, data))
+    Connection.kulcs_apply = (
+        lambda self, kind, data: profiler.runcall(original, self, kind, data))
     try:
         yield
     finally:
-        Connection.kulcs_products = original
+        Connection.kulcs_apply = original
     profiler.dump_stats('/tmp/kulcs.prof')
     stats = pstats.Stats(profiler)
     stats.sort_stats('cumulative').print_stats(60)

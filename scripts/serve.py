@@ -31,9 +31,10 @@ from services import Supervisor  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # Seconds gunicorn lets a request run before it kills the worker and the
-# request's transaction with it: Kulcs's first products document of a large
-# catalog is imported in its request (168 s at 20,000 products)
-REQUEST_TIMEOUT = 600
+# request's transaction with it. Long work is queued (card generation, the
+# price export, Cartum's and Kulcs's imports); this leaves room for a report
+# over a large period.
+REQUEST_TIMEOUT = 120
 
 
 def main():

@@ -234,18 +234,13 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         return True
 
     def kulcs_products(self, data):
-        """Apply the products document of data as one whole: (HTTP status,
-        answer); UserError when the document is refused"""
-        Product = Pool().get('product.product')
-
-        def apply(run):
-            Product.kulcs_apply(self, product.read_items(data, run), run)
-        return self._kulcs_run('kulcs_products', apply)
+        """Check the products document of data and keep it for the queue:
+        (HTTP status, answer)"""
+        return self._kulcs_receive('products', data, product.read_items)
 
     def kulcs_categories(self, data):
-        """Apply the categories document of data (full sync only): (HTTP
-        status, answer); UserError when the document is refused"""
-        Category = Pool().get('product.category')
+        """Check the categories document of data (full sync only) and keep
+        it for the queue: (HTTP status, answer)"""
         if self.sync_type != 'full':
             message = gettext('onretail_kulcs.msg_categories_full_only',
                 connection=self.rec_name)
@@ -254,10 +249,42 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
             run.fail(message)
             self._kulcs_log(run)
             return HTTPStatus.CONFLICT, document.answer(False, message)
+        return self._kulcs_receive('categories', data, category.read_items)
+
+    def _kulcs_receive(self, kind, data, read_items):
+        """Answer a document of kind: refused (and logged) when it is not
+        one Kulcs sends, else kept and queued; the queue logs what it
+        writes"""
+        Document = Pool().get('kulcs.document')
+        run = SyncRun(self, 'kulcs_' + kind, 'inbound', company=self.company)
+        try:
+            read_items(data, run)
+        except UserError as error:
+            run.fail(error.message)
+            self._kulcs_log(run)
+            return HTTPStatus.BAD_REQUEST, document.answer(False, run.message)
+        Document.receive(self, kind, data, run.counts['read'])
+        return HTTPStatus.OK, document.answer(True, gettext(
+                'onretail_kulcs.msg_answer_received',
+                read=run.counts['read'], errors=run.counts['errors']))
+
+    def kulcs_apply(self, kind, data):
+        """Apply the document of kind in data as one whole: (the run, its
+        sync log)"""
+        pool = Pool()
+        if kind == 'products':
+            Model, read_items = pool.get('product.product'), product.read_items
+        else:
+            Model, read_items = (
+                pool.get('product.category'), category.read_items)
 
         def apply(run):
-            Category.kulcs_apply(self, category.read_items(data, run), run)
-        return self._kulcs_run('kulcs_categories', apply)
+            if kind == 'categories' and self.sync_type != 'full':
+                raise KulcsError(gettext(
+                        'onretail_kulcs.msg_categories_full_only',
+                        connection=self.rec_name))
+            Model.kulcs_apply(self, read_items(data, run), run)
+        return self._kulcs_run('kulcs_' + kind, apply)
 
     def kulcs_orders(self, data):
         "The orders Kulcs has yet to receive: (HTTP status, document)"
@@ -271,29 +298,28 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
 
     def kulcs_confirm(self, data):
         """Mark the orders of the confirmation document of data received:
-        (HTTP status, answer); UserError when the document is refused"""
+        (HTTP status, answer)"""
         Sale = Pool().get('sale.sale')
 
         def apply(run):
             Sale.kulcs_confirm(self, list(document.read_texts(
                         data, 'visszaigazolas', 'azonosito')), run)
-        return self._kulcs_run('kulcs_confirm', apply)
+        run, _ = self._kulcs_run('kulcs_confirm', apply)
+        if run.state == 'failed':
+            return HTTPStatus.BAD_REQUEST, document.answer(False, run.message)
+        return HTTPStatus.OK, document.answer(True, gettext(
+                'onretail_kulcs.msg_answer_counts', **run.counts))
 
     def _kulcs_run(self, operation, function):
-        """The answer of function(run) for Kulcs, with the run's sync log:
-        written with what the run wrote, or alone once that was undone"""
+        """Run function(run) and write the run's sync log: with what the
+        run wrote, or alone once that was undone. (The run, its log)"""
         run = SyncRun(self, operation, 'inbound', company=self.company)
         try:
             function(run)
         except UserError as error:
             Transaction().rollback()
             run.fail(error.message)
-            self._kulcs_log(run)
-            return HTTPStatus.BAD_REQUEST, document.answer(
-                False, error.message)
-        self._kulcs_log(run)
-        return HTTPStatus.OK, document.answer(True, gettext(
-                'onretail_kulcs.msg_answer_counts', **run.counts))
+        return run, self._kulcs_log(run)
 
     @staticmethod
     def _kulcs_log(run):
@@ -302,7 +328,8 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
         need not write logs"""
         Log = Pool().get('onretail.sync.log')
         with without_check_access():
-            Log.create([run.values()])
+            log, = Log.create([run.values()])
+        return log
 
     @classmethod
     @ModelView.button

@@ -227,10 +227,11 @@ class ExportFile(ModelSQL, ModelView):
             ('failed', "Failed"),
             ], "State", required=True, readonly=True,
         help="Queued until the queue has computed the file.")
+    # In the table, not Tryton's file store, which never deletes a file:
+    # deleting an export frees its space.
     file = fields.Binary(
-        "File", filename='filename', file_id='file_id', readonly=True,
+        "File", filename='filename', readonly=True,
         states={'invisible': Eval('state') != 'done'})
-    file_id = fields.Char("File ID", readonly=True)
     filename = fields.Char("File Name", readonly=True)
     error = fields.Text(
         "Error", readonly=True,
@@ -321,7 +322,7 @@ class ExportFile(ModelSQL, ModelView):
         price_lists = ([self.price_list] if self.price_list
             else PriceList.gateway_lists())
         # Spilled to disk beyond SPOOL_SIZE: the rows are never all in
-        # memory as text, only the finished file once, for the file store.
+        # memory as text, only the finished file once, to be stored.
         with tempfile.SpooledTemporaryFile(SPOOL_SIZE) as spool:
             for chunk in PriceList.export_gateway(
                     price_lists, self.date, self.format):

@@ -34,6 +34,11 @@ NOT_EXPOSED = [
     'model.kulcs.connection.kulcs_orders',
     'model.kulcs.connection.kulcs_confirm',
     'model.kulcs.connection._kulcs_run',
+    'model.kulcs.connection._kulcs_receive',
+    'model.kulcs.connection.kulcs_apply',
+    'model.kulcs.document.receive',
+    'model.kulcs.document.apply',
+    'model.kulcs.document.apply_as_sync_user',
     'model.kulcs.connection._kulcs_log',
     'model.kulcs.connection.start_simulation',
     'model.kulcs.connection.matches',
@@ -117,8 +122,11 @@ class KulcsAttackTestCase(JsonRpcMixin, RouteTestCase):
             Connection = pool.get('kulcs.connection')
             Log = pool.get('onretail.sync.log')
             Sale = pool.get('sale.sale')
+            Document = pool.get('kulcs.document')
             return {
                 'logs': Log.search_count([]),
+                'documents': [(d.id, d.state, d.data)
+                    for d in Document.search([], order=[('id', 'ASC')])],
                 'connections': [(c.id, c.token, c.password,
                         c.import_password, c.test_mode, c.active)
                     for c in Connection.search([], order=[('id', 'ASC')])],
@@ -189,6 +197,20 @@ class KulcsAttackTestCase(JsonRpcMixin, RouteTestCase):
                             params=params):
                         status, body = self.call(login, method, *params)
                         self.assertEqual(status, 403, body)
+        self.assertNoTrace(before)
+
+    def test_documents_written_by_nobody(self):
+        """No user makes or changes a Kulcs document: only Kulcs's call and
+        the queue do"""
+        before = self.trace()
+        values = {'connection': self.ids['connection'], 'kind': 'products',
+            'data': b'<termekek/>', 'state': 'queued'}
+        for login in CONNECTOR_ROLES:
+            with self.subTest(login=login):
+                self.assertNoResult(self.call(login,
+                        'model.kulcs.document.create', [values]))
+                self.assertNoResult(self.call(login,
+                        'model.kulcs.document.write', [1], {'state': 'done'}))
         self.assertNoTrace(before)
 
     def test_malformed_arguments_leave_no_trace(self):

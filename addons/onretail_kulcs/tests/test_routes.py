@@ -25,6 +25,7 @@ from trytond.modules.onretail_kulcs import stock as kulcs_stock
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction
+from trytond.worker import run_task
 from trytond.wsgi import app
 
 PASSWORD = 'kulcs-import-password'
@@ -192,6 +193,7 @@ class KulcsRouteTestCase(RouteTestCase):
         self.server = make_server('127.0.0.1', 0, app,
             request_handler=QuietHandler)
         self.addCleanup(self.server.server_close)
+        self.clear_documents()
 
     def url(self, name, token=None, connection_id=None):
         return 'http://127.0.0.1:%s/%s/kulcs/%s/%s/%s' % (
@@ -315,6 +317,91 @@ class KulcsRouteTestCase(RouteTestCase):
         self.assertEqual(answer.status_code, 200)
         self.assertEqual(self.state()[1][-1],
             (10, Decimal('8890.0000'), MARCH_20, None))
+
+    def test_documents_applied_by_the_queue_in_order(self):
+        """A products document is answered once checked and kept; the queue
+        applies the documents of a connection in the order they came, each
+        task the oldest one left, and drops a document once applied"""
+        before = self.state()
+        answers, tasks = self.receive('products', [
+                products_xml([{'termekkod': 'A-100', 'ar': '12700'}]),
+                products_xml([{'termekkod': 'A-100', 'ar': '25400'},
+                        {'termekkod': 'A-100', 'ar': '1'}]),
+                ])
+        self.assertEqual([a[0] for a in answers], [200, 200])
+        self.assertIn(b'received 2, refused 1', answers[1][1])
+        self.assertEqual(len(tasks), 2)
+        self.assertEqual(self.state(), before)
+        self.assertEqual(self.documents(), [
+                ('products', 1, 'queued', True, None),
+                ('products', 2, 'queued', True, None)])
+
+        # The second document's task runs first: it applies the first one
+        run_task(Pool(DB_NAME), tasks[1])
+        self.assertEqual(self.state()[0], Decimal('10000.0000'))
+        self.assertEqual(self.documents(), [
+                ('products', 1, 'done', False, 'done'),
+                ('products', 2, 'queued', True, None)])
+        run_task(Pool(DB_NAME), tasks[0])
+        self.assertEqual(self.state()[0], Decimal('20000.0000'))
+        self.assertEqual(self.documents(), [
+                ('products', 1, 'done', False, 'done'),
+                ('products', 2, 'done', False, 'partial')])
+        self.post_products([{'termekkod': 'A-100',
+                    'ar': str(before[0] * Decimal('1.27'))}])
+        self.assertEqual(self.state(), before)
+
+    def test_document_refused_when_applied(self):
+        """A categories document queued under a full sync and applied after
+        the connection went back to stock and price: refused as a whole and
+        kept, nothing written"""
+        self.set_sync_type('full')
+        self.addCleanup(self.set_sync_type, 'stock_price')
+        answers, tasks = self.receive('categories', [
+                '<kategoriak><kategoria><azonosito>7</azonosito>'
+                '<nev>Sapkák</nev></kategoria></kategoriak>'.encode()])
+        self.assertEqual(answers[0][0], 200, answers)
+        self.set_sync_type('stock_price')
+        before = self.state()
+        task, = tasks
+        run_task(Pool(DB_NAME), task)
+        self.assertEqual(self.state(), before)
+        self.assertEqual(self.documents(),
+            [('categories', 1, 'failed', True, 'failed')])
+        self.assertNotIn('7', self.categories())
+
+    def receive(self, kind, documents):
+        """The answers of the connection to the documents of kind, and the
+        queue's tasks they made, not run"""
+        with Transaction().start(DB_NAME, 0,
+                context={'company': self.company_id}) as transaction:
+            pool = Pool()
+            Connection = pool.get('kulcs.connection')
+            Queue = pool.get('ir.queue')
+            connection = Connection(self.connection_id)
+            answers = [getattr(connection, 'kulcs_' + kind)(data)
+                for data in documents]
+            tasks = [t.id for t in Queue.browse(transaction.tasks)
+                if t.data['model'] == 'kulcs.document']
+            # run here, by the test, not by the next request
+            transaction.tasks.clear()
+            transaction.commit()
+        return answers, tasks
+
+    def documents(self):
+        """(kind, items, state, whether the data is kept, log state) of the
+        documents of the test"""
+        with Transaction().start(DB_NAME, 0):
+            Document = Pool().get('kulcs.document')
+            return [(d.kind, d.items, d.state, d.data is not None,
+                    d.log.state if d.log else None)
+                for d in Document.search([], order=[('id', 'ASC')])]
+
+    def clear_documents(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Document = Pool().get('kulcs.document')
+            Document.delete(Document.search([]))
+            transaction.commit()
 
     def set_tax_included(self, value):
         with Transaction().start(DB_NAME, 0) as transaction:

@@ -64,7 +64,7 @@ class ExportAttackTestCase(PriceListTestMixin, RouteTestCase):
             cursor = Transaction().connection.cursor()
             cursor.execute(*table.select(
                     table.id, table.user, table.price_list, table.state,
-                    table.file_id, table.write_date,
+                    table.filename, table.write_date,
                     order_by=[table.id]))
             return cursor.fetchall()
 

@@ -589,7 +589,6 @@ class OnRetailPricelistTestCase(
             export = ExportFile(export.id)
             self.assertEqual(export.state, 'done')
             self.assertEqual(export.filename, 'shop-2026-11-23.csv')
-            self.assertTrue(export.file_id)
             self.assertEqual(export.file.decode().splitlines(), [
                     ','.join(COLUMNS), 'shop,SHIRT,SHIRT,0,30.00,usd,,'])
             notification, = Notification.search(
