@@ -56,7 +56,6 @@ class Generation(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('program')
         cls._order.insert(0, ('date', 'DESC'))
 
     @classmethod

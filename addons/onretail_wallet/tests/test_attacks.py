@@ -278,6 +278,30 @@ class WalletAttackTestCase(RouteTestCase):
         self.assertEqual(
             (rows[0]['code'], rows[0]['rec_name']), (card, card))
 
+    def test_generations_read_by_retail_users(self):
+        """Which customers a generation made cards for is read by Retail
+        users and managers only; the others read cards without it"""
+        generation = 'wallet.generation'
+        for login in ['kim', 'nobody']:
+            with self.subTest(login=login):
+                self.assertRefused(self.call(login,
+                        f'model.{generation}.search_read', [], 0, None, None,
+                        ['customers']))
+                self.assertRefused(self.call(login,
+                        'model.wallet.card.read', [self.ids['card']],
+                        ['generation']))
+                view = self.call(login,
+                    'model.wallet.card.fields_view_get', None, 'form')
+                self.assertNotIn('generation', view['result']['fields'])
+                answer = self.call(login, 'model.wallet.card.read',
+                    [self.ids['card']], ['rec_name', 'balance'])
+                self.assertIn('result', answer)
+        for login in ['rita', 'mara']:
+            with self.subTest(login=login):
+                answer = self.call(login, f'model.{generation}.search_read',
+                    [], 0, None, None, ['customers', 'rec_name'])
+                self.assertTrue(answer['result'])
+
     def test_print_and_email_codes(self):
         "Only Retail managers print a card or send its code"
         for login in ['kim', 'nobody', 'rita']:
