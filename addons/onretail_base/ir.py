@@ -3,6 +3,33 @@
 import polib
 
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+class Rule(metaclass=PoolMeta):
+    """Record rules that may name the user (Eval('user_id')), as trytond's
+    res module allows for its own models: a module adds its models to
+    _user_models in __setup__"""
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._user_models = set()
+
+    @classmethod
+    def _get_context(cls, model_name):
+        context = super()._get_context(model_name)
+        if model_name in cls._user_models:
+            context['user_id'] = Transaction().user
+        return context
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        key = super()._get_cache_key(model_names)
+        if model_names & cls._user_models:
+            key = (*key, Transaction().user)
+        return key
 
 
 class Translation(metaclass=PoolMeta):
