@@ -4,12 +4,11 @@
 by a partner's call) with its figures and one line per bad item, written in
 a transaction of its own so that it outlives a failed run."""
 import datetime
-import json
 import logging
 
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 logger = logging.getLogger(__name__)
 
@@ -90,20 +89,14 @@ class SyncLog(ModelSQL, ModelView):
             self.started)
 
     def notify(self, user_id):
-        "Tell the user how the run went: a notification that opens the log"
-        Notification = Pool().get('res.notification')
+        """Tell the user how the run went, with a notification that opens
+        the log (stored when the transaction commits)"""
         operation = self.__names__('operation', self)['value']
         state = self.__names__('state', self)['value']
-        with without_check_access():
-            Notification.create([{
-                        'user': user_id,
-                        'label': f'{operation}: {state}',
-                        'description': self.message or self.rec_name,
-                        'icon': ('tryton-error' if self.state == 'failed'
-                            else 'tryton-ok'),
-                        'model': self.__name__,
-                        'records': json.dumps([self.id]),
-                        }])
+        self.notify_user(
+            'tryton-error' if self.state == 'failed' else 'tryton-ok',
+            f'{operation}: {state}', self.message or self.rec_name,
+            user=user_id)
 
     @classmethod
     def purge(cls, days=KEEP_DAYS):

@@ -37,6 +37,11 @@ ORDER_MEDIA = [
     ('sale', "Sales Orders"),
     ('web', "Website"),
     ]
+# The documents Kulcs posts: the model that applies them, their reader
+DOCUMENTS = {
+    'products': ('product.product', product.read_items),
+    'categories': ('product.category', category.read_items),
+    }
 # Seconds the simulation may take
 SIMULATION_TIMEOUT = 120
 
@@ -236,26 +241,32 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
     def kulcs_products(self, data):
         """Check the products document of data and keep it for the queue:
         (HTTP status, answer)"""
-        return self._kulcs_receive('products', data, product.read_items)
+        return self._kulcs_receive('products', data)
 
     def kulcs_categories(self, data):
         """Check the categories document of data (full sync only) and keep
         it for the queue: (HTTP status, answer)"""
-        if self.sync_type != 'full':
-            message = gettext('onretail_kulcs.msg_categories_full_only',
-                connection=self.rec_name)
+        message = self._kulcs_not_full()
+        if message:
             run = SyncRun(self, 'kulcs_categories', 'inbound',
                 company=self.company)
             run.fail(message)
             self._kulcs_log(run)
             return HTTPStatus.CONFLICT, document.answer(False, message)
-        return self._kulcs_receive('categories', data, category.read_items)
+        return self._kulcs_receive('categories', data)
 
-    def _kulcs_receive(self, kind, data, read_items):
+    def _kulcs_not_full(self):
+        "Why categories are refused: the connection is no full sync; or None"
+        if self.sync_type != 'full':
+            return gettext('onretail_kulcs.msg_categories_full_only',
+                connection=self.rec_name)
+
+    def _kulcs_receive(self, kind, data):
         """Answer a document of kind: refused (and logged) when it is not
         one Kulcs sends, else kept and queued; the queue logs what it
         writes"""
         Document = Pool().get('kulcs.document')
+        _, read_items = DOCUMENTS[kind]
         run = SyncRun(self, 'kulcs_' + kind, 'inbound', company=self.company)
         try:
             read_items(data, run)
@@ -271,18 +282,14 @@ class Connection(DeactivableMixin, ModelSQL, ModelView):
     def kulcs_apply(self, kind, data):
         """Apply the document of kind in data as one whole: (the run, its
         sync log)"""
-        pool = Pool()
-        if kind == 'products':
-            Model, read_items = pool.get('product.product'), product.read_items
-        else:
-            Model, read_items = (
-                pool.get('product.category'), category.read_items)
+        model, read_items = DOCUMENTS[kind]
+        Model = Pool().get(model)
 
         def apply(run):
-            if kind == 'categories' and self.sync_type != 'full':
-                raise KulcsError(gettext(
-                        'onretail_kulcs.msg_categories_full_only',
-                        connection=self.rec_name))
+            # the connection may have changed since the document came
+            message = kind == 'categories' and self._kulcs_not_full()
+            if message:
+                raise KulcsError(message)
             Model.kulcs_apply(self, read_items(data, run), run)
         return self._kulcs_run('kulcs_' + kind, apply)
 

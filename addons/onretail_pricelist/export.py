@@ -331,9 +331,8 @@ class ExportFile(ModelSQL, ModelView):
             return spool.read()
 
     def notify(self):
-        "Tell the user who asked for the export that it is ready or refused"
-        pool = Pool()
-        Notification = pool.get('res.notification')
+        """Tell the user who asked for the export that it is ready or refused
+        (stored when the transaction commits)"""
         if self.state == 'done':
             label = gettext('onretail_pricelist.msg_export_done_label')
             description = gettext('onretail_pricelist.msg_export_done',
@@ -343,15 +342,7 @@ class ExportFile(ModelSQL, ModelView):
             label = gettext('onretail_pricelist.msg_export_failed_label')
             description = self.error
             icon = 'tryton-warning'
-        with without_check_access():
-            Notification.create([{
-                        'user': self.user.id,
-                        'label': label,
-                        'description': description,
-                        'icon': icon,
-                        'model': self.__name__,
-                        'records': json.dumps([self.id]),
-                        }])
+        self.notify_user(icon, label, description, user=self.user.id)
 
 
 class ExportStart(ModelView):

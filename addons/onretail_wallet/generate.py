@@ -5,14 +5,13 @@ selected customer, each loaded with the same amount. The wizard records what
 to generate; the queue generates it, so that thousands of cards and their
 emails do not hold the request."""
 import datetime as dt
-import json
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .exceptions import GenerationError
@@ -145,21 +144,13 @@ class Generation(ModelSQL, ModelView):
             generation.notify_done(len(cards))
 
     def notify_done(self, count):
-        "Tell the user who asked for the generation that its cards exist"
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        with without_check_access():
-            Notification.create([{
-                        'user': self.create_uid.id,
-                        'label': gettext(
-                            'onretail_wallet.msg_generation_done_label'),
-                        'description': gettext(
-                            'onretail_wallet.msg_generation_done',
-                            count=count, generation=self.rec_name),
-                        'icon': 'tryton-ok',
-                        'model': self.__name__,
-                        'records': json.dumps([self.id]),
-                        }])
+        """Tell the user who asked for the generation that its cards exist
+        (stored when the transaction commits)"""
+        self.notify_user('tryton-ok',
+            gettext('onretail_wallet.msg_generation_done_label'),
+            gettext('onretail_wallet.msg_generation_done',
+                count=count, generation=self.rec_name),
+            user=self.create_uid.id)
 
 
 class GenerationCustomer(ModelSQL):

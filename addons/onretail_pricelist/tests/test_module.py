@@ -591,6 +591,8 @@ class OnRetailPricelistTestCase(
             self.assertEqual(export.filename, 'shop-2026-11-23.csv')
             self.assertEqual(export.file.decode().splitlines(), [
                     ','.join(COLUMNS), 'shop,SHIRT,SHIRT,0,30.00,usd,,'])
+            # stored at commit, as Tryton's own test_notify_user flushes
+            Transaction()._store_user_notifications()
             notification, = Notification.search(
                 [('user', '=', manager.id)])
             self.assertEqual(notification.model, ExportFile.__name__)
@@ -622,6 +624,8 @@ class OnRetailPricelistTestCase(
             self.assertEqual(other.state, 'failed')
             self.assertIsNone(other.file)
             self.assertIn('"Shop"', other.error)
+            # stored at commit, as Tryton's own test_notify_user flushes
+            Transaction()._store_user_notifications()
             self.assertIn(other.error, [n.description
                     for n in Notification.search(
                         [('user', '=', manager.id)])])

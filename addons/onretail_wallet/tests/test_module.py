@@ -527,6 +527,8 @@ class OnRetailWalletTestCase(
             # the locking tests commit cards of their own on PostgreSQL
             self.assertEqual(
                 len(Card.search([('program', '=', gift.id)])), 3)
+            # stored at commit, as Tryton's own test_notify_user flushes
+            Transaction()._store_user_notifications()
             notification, = Notification.search([
                     ('model', '=', 'wallet.generation')])
             self.assertEqual(notification.user.id, Transaction().user)
