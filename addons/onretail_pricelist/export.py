@@ -360,6 +360,26 @@ class ExportStart(ModelView):
             ('json', "JSON"),
             ], "Format", required=True)
 
+    def check_values(self):
+        """Refuse what the client may send wrong: a list that does not
+        exist, a date that is none, an unknown format"""
+        pool = Pool()
+        PriceList = pool.get('product.price_list')
+        price_list = self.price_list
+        if price_list is not None and not (
+                isinstance(price_list.id, int) and price_list.id > 0
+                and PriceList.search([('id', '=', price_list.id)])):
+            self.refuse('price_list')
+        if not isinstance(self.date, dt.date):
+            self.refuse('date')
+        if not (isinstance(self.format, str)
+                and self.format in dict(self._fields['format'].selection)):
+            self.refuse('format')
+
+    def refuse(self, name):
+        raise UserError(gettext('onretail_pricelist.msg_export_value_invalid',
+                field=self.__names__(name)['field']))
+
 
 class Export(Wizard):
     "Export gateway prices"
@@ -391,6 +411,7 @@ class Export(Wizard):
     def do_export(self, action):
         pool = Pool()
         ExportFile = pool.get('product.price_list.export.file')
+        self.start.check_values()
         export = ExportFile.queue(
             self.start.price_list, self.start.date, self.start.format)
         action['res_id'] = [export.id]

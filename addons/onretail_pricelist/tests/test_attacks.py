@@ -136,6 +136,35 @@ class ExportAttackTestCase(PriceListTestMixin, RouteTestCase):
             [self.internal], {})
         self.assertEqual(self.exports(), [])
 
+    def test_malformed_export_leaves_nothing(self):
+        """Wrong types, unknown ids, huge and non-finite values in the
+        wizard: refused without a traceback, no export made or queued"""
+        client = self.client_of('manager')
+        good = {'price_list': self.gateway, 'date': TODAY, 'format': 'csv'}
+        for name, value in [
+                ('price_list', 2 ** 70), ('price_list', -1),
+                ('price_list', 'abc'), ('price_list', [self.gateway]),
+                ('price_list', float('nan')), ('price_list', 1e308),
+                ('date', 'x'), ('date', 20261123), ('date', None),
+                ('format', 'exe'), ('format', None), ('format', ['csv']),
+                ]:
+            with self.subTest(**{name: value}):
+                session_id, _, _ = self.call(client, WIZARD + '.create', {})
+                with self.assertRaises(RPCError) as cm:
+                    self.call(client, WIZARD + '.execute', session_id,
+                        {'start': dict(good, **{name: value})}, 'export',
+                        {})
+                status, error = cm.exception.args
+                self.assertLess(status, 500, error)
+                if name == 'format' or value in [-1, None]:
+                    # what trytond's wizard lets through to the export is
+                    # refused with a UserError; the rest trytond refuses
+                    # when it reads the values
+                    self.assertEqual(error[0], 'UserError', error)
+                for sign in ['Traceback', 'File "', '.py"']:
+                    self.assertNotIn(sign, str(error))
+                self.assertEqual(self.exports(), [])
+
     def test_manager_exports(self):
         """A manager's export is computed once the request has answered; the
         manager reads the file and is told, and may delete it"""
